@@ -1,0 +1,90 @@
+#include "Cli.h"
+
+#include <algorithm>
+
+#include <QCommandLineParser>
+#include <QStringBuilder>
+
+#include "common/BuildInfo.h"
+
+namespace portcullis::cli {
+
+namespace {
+const QString PROGRAM = QStringLiteral("portcullis-cli");
+} // namespace
+
+void Cli::add(std::unique_ptr<Command> command)
+{
+    m_commands.push_back(std::move(command));
+    std::sort(m_commands.begin(), m_commands.end(), [](const auto &a, const auto &b) { return a->name() < b->name(); });
+}
+
+Command *Cli::find(const QString &name) const
+{
+    for (const auto &command : m_commands) {
+        if (command->name() == name)
+            return command.get();
+    }
+    return nullptr;
+}
+
+QString Cli::helpText() const
+{
+    QString text = u"Usage: " % PROGRAM
+        % u" [global options] <command> [arguments]\n\n"
+          u"Portcullis on the command line: the same core as the console, for scripts and servers.\n\n"
+          u"Global options:\n"
+          u"  -h, --help       Show this help, or a command's help after the command name.\n"
+          u"  -v, --version    Show the versions of Portcullis, Qt and OpenSSL.\n\n";
+    if (m_commands.empty()) {
+        text += QStringLiteral("Commands: none in this build.\n");
+        return text;
+    }
+    text += QStringLiteral("Commands:\n");
+    for (const auto &command : m_commands)
+        text += u"  " % command->name().leftJustified(15) % u' ' % command->summary() % u'\n';
+    text += u"\nRun '" % PROGRAM % u" <command> --help' for a command's options.\n";
+    return text;
+}
+
+int Cli::usageError(Io &io, const QString &message) const
+{
+    io.err << PROGRAM << ": " << message << "\n"
+           << "Run '" << PROGRAM << " --help' for usage.\n";
+    io.err.flush();
+    return EXIT_USAGE;
+}
+
+int Cli::run(const QStringList &arguments, Io &io)
+{
+    QCommandLineParser parser;
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QString());
+    const QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")}, QString());
+    parser.addOption(help);
+    parser.addOption(version);
+    parser.addPositionalArgument(QStringLiteral("command"), QString());
+
+    if (!parser.parse(arguments))
+        return usageError(io, parser.errorText());
+    if (parser.isSet(help)) {
+        io.out << helpText();
+        io.out.flush();
+        return EXIT_OK;
+    }
+    if (parser.isSet(version)) {
+        io.out << buildinfo::summary(PROGRAM) << "\n";
+        io.out.flush();
+        return EXIT_OK;
+    }
+
+    const QStringList rest = parser.positionalArguments();
+    if (rest.isEmpty())
+        return usageError(io, QStringLiteral("no command given"));
+    Command *command = find(rest.first());
+    if (!command)
+        return usageError(io, u"unknown command '" % rest.first() % u'\'');
+    return command->run(rest, io);
+}
+
+} // namespace portcullis::cli

@@ -1,0 +1,30 @@
+// portcullis-cli: the command-line composition root. No display is needed.
+
+#include <cstdio>
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include "Cli.h"
+#include "common/Logging.h"
+#include "common/ProcessHardening.h"
+
+int main(int argc, char **argv)
+{
+#ifdef NDEBUG
+    if (auto hardened = portcullis::hardening::disableCoreDumps(); !hardened)
+        std::fprintf(stderr, "portcullis-cli: warning: %s\n", qUtf8Printable(hardened.error().detail()));
+#endif
+    portcullis::logging::installRedactingHandler();
+
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("Portcullis"));
+    QCoreApplication::setApplicationName(QStringLiteral("portcullis"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(PORTCULLIS_VERSION));
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    portcullis::cli::Io io {out, err};
+    portcullis::cli::Cli cli;
+    return cli.run(QCoreApplication::arguments(), io);
+}

@@ -1,0 +1,67 @@
+// The console's composition root: process hardening, logging, the application object, the theme and the
+// main window.
+
+#include <cstdio>
+
+#include <QApplication>
+#include <QSettings>
+
+#include "common/Logging.h"
+#include "common/ProcessHardening.h"
+#include "settings/SettingsPage.h"
+#include "shell/MainWindow.h"
+#include "style/Icons.h"
+#include "style/Theme.h"
+
+namespace {
+
+// Qt aborts with a cryptic message when it cannot reach a display; say what to do instead.
+bool displayAvailable(int argc, char **argv)
+{
+    if (!qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") || !qEnvironmentVariableIsEmpty("DISPLAY")
+        || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+        return true;
+    for (int i = 1; i < argc; ++i) {
+        if (qstrcmp(argv[i], "-platform") == 0 || qstrncmp(argv[i], "-platform=", 10) == 0)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+#ifdef NDEBUG
+    if (auto hardened = portcullis::hardening::disableCoreDumps(); !hardened)
+        std::fprintf(stderr, "portcullis: warning: %s\n", qUtf8Printable(hardened.error().detail()));
+#endif
+    portcullis::logging::installRedactingHandler();
+
+    if (!displayAvailable(argc, argv)) {
+        std::fprintf(stderr,
+                     "portcullis: no display found (DISPLAY and WAYLAND_DISPLAY are not set).\n"
+                     "Start it from a desktop session, or without a screen under a virtual X server:\n"
+                     "    xvfb-run -a %s\n"
+                     "For scripting, the command-line tool needs no display: portcullis-cli --help\n",
+                     argv[0]);
+        return 1;
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Portcullis"));
+    QApplication::setApplicationName(QStringLiteral("portcullis"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Portcullis"));
+    QApplication::setApplicationVersion(QStringLiteral(PORTCULLIS_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral(PORTCULLIS_APP_ID));
+    QApplication::setWindowIcon(portcullis::ui::icons::application());
+
+    QSettings settings;
+    portcullis::ui::Theme theme(portcullis::ui::Theme::modeFromKey(
+        settings.value(QLatin1String(portcullis::ui::SettingsPage::THEME_KEY)).toString()));
+    theme.apply();
+
+    portcullis::ui::MainWindow window(theme, settings);
+    window.show();
+    return QApplication::exec();
+}

@@ -1,0 +1,248 @@
+// The console shell, driven as a person would: by keyboard, with screenshots of every page written to
+// <build>/tests/output/screenshots.
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDialog>
+#include <QDir>
+#include <QFontDatabase>
+#include <QFontInfo>
+#include <QLabel>
+#include <QListWidget>
+#include <QSet>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTest>
+
+#include "TempDir.h"
+#include "common/BuildInfo.h"
+#include "shell/AboutDialog.h"
+#include "shell/MainWindow.h"
+#include "style/Icons.h"
+#include "style/Theme.h"
+#include "widgets/EmptyState.h"
+#include "widgets/Page.h"
+
+using namespace portcullis;
+using namespace portcullis::ui;
+
+namespace {
+
+const QStringList EXPECTED_TITLES = {
+    QStringLiteral("Overview"), QStringLiteral("API Keys"),      QStringLiteral("OAuth Clients"),
+    QStringLiteral("Flow Lab"), QStringLiteral("JWT Inspector"), QStringLiteral("Monitor"),
+    QStringLiteral("Server"),   QStringLiteral("Settings"),
+};
+
+const QStringList ICON_NAMES = {
+    QStringLiteral("overview"), QStringLiteral("api-keys"),      QStringLiteral("oauth-clients"),
+    QStringLiteral("flow-lab"), QStringLiteral("jwt-inspector"), QStringLiteral("monitor"),
+    QStringLiteral("server"),   QStringLiteral("settings"),      QStringLiteral("about"),
+    QStringLiteral("quit"),
+};
+
+int distinctColors(const QImage &image)
+{
+    QSet<QRgb> colors;
+    for (int y = 0; y < image.height(); y += 3) {
+        for (int x = 0; x < image.width(); x += 3)
+            colors.insert(image.pixel(x, y));
+    }
+    return int(colors.size());
+}
+
+// The lightness of the most opaque pixel: the colour the icon was drawn in.
+int inkLightness(const QImage &image)
+{
+    int bestAlpha = 0;
+    int lightness = -1;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x) {
+            const QColor color = image.pixelColor(x, y);
+            if (color.alpha() > bestAlpha) {
+                bestAlpha = color.alpha();
+                lightness = color.lightness();
+            }
+        }
+    }
+    return lightness;
+}
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QApplication::setApplicationName(QStringLiteral("portcullis"));
+        QApplication::setApplicationDisplayName(QStringLiteral("Portcullis"));
+        QVERIFY(m_dir.isValid());
+        m_screenshots = QStringLiteral(PORTCULLIS_TEST_OUTPUT_DIR "/screenshots");
+        QVERIFY(QDir().mkpath(m_screenshots));
+    }
+
+    void walkEveryPageByKeyboard()
+    {
+        QSettings settings(m_dir.filePath(QStringLiteral("walk.ini")), QSettings::IniFormat);
+        Theme theme(Theme::Mode::Light);
+        theme.apply();
+        MainWindow window(theme, settings);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QCOMPARE(window.pageCount(), EXPECTED_TITLES.size());
+
+        const QStringList families = QFontDatabase::families();
+        QVERIFY2(!families.isEmpty(), "no fonts installed: text would render as boxes");
+
+        for (int index = 0; index < window.pageCount(); ++index) {
+            QTest::keyClick(&window, static_cast<Qt::Key>(Qt::Key_1 + index), Qt::ControlModifier);
+            QCOMPARE(window.currentPage(), index);
+            Page *page = window.page(index);
+            QVERIFY(page->isVisible());
+            QCOMPARE(page->title(), EXPECTED_TITLES.at(index));
+            QCOMPARE(window.windowTitle(), EXPECTED_TITLES.at(index));
+
+            auto *title = page->findChild<QLabel *>(QStringLiteral("pageTitle"));
+            QVERIFY(title);
+            QCOMPARE(title->text(), EXPECTED_TITLES.at(index));
+            const QFontInfo font(title->font());
+            QVERIFY2(families.contains(font.family()), qPrintable(u"font not resolved: " + font.family()));
+            QVERIFY(!page->subtitle().isEmpty());
+
+            // A page without its feature says so; it never shows sample rows.
+            const auto emptyStates = page->findChildren<EmptyState *>();
+            if (page->objectName() != QLatin1String("settingsPage")) {
+                QCOMPARE(emptyStates.size(), 1);
+                QVERIFY(!emptyStates.first()->headline().isEmpty());
+                QVERIFY(emptyStates.first()->explanation().size() > 80);
+            }
+
+            const QImage shot = window.grab().toImage();
+            QVERIFY(distinctColors(shot) > 20);
+            const QString file
+                = QStringLiteral("%1/%2-%3.png").arg(m_screenshots).arg(index + 1).arg(page->objectName());
+            QVERIFY(shot.save(file));
+        }
+    }
+
+    void arrowKeysMoveThroughNavigation()
+    {
+        QSettings settings(m_dir.filePath(QStringLiteral("arrows.ini")), QSettings::IniFormat);
+        Theme theme(Theme::Mode::Light);
+        MainWindow window(theme, settings);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *navigation = window.findChild<QListWidget *>(QStringLiteral("navigation"));
+        QVERIFY(navigation);
+        navigation->setFocus();
+        QSignalSpy changed(&window, &MainWindow::currentPageChanged);
+        QTest::keyClick(navigation, Qt::Key_Down);
+        QTest::keyClick(navigation, Qt::Key_Down);
+        QCOMPARE(window.currentPage(), 2);
+        QCOMPARE(changed.size(), 2);
+        QTest::keyClick(navigation, Qt::Key_End);
+        QCOMPARE(window.currentPage(), window.pageCount() - 1);
+    }
+
+    void geometryAndPageAreRemembered()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("geometry.ini"));
+        Theme theme(Theme::Mode::Light);
+        {
+            QSettings settings(path, QSettings::IniFormat);
+            MainWindow window(theme, settings);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.resize(930, 610);
+            window.showPage(4);
+            QVERIFY(window.close());
+        }
+        QSettings settings(path, QSettings::IniFormat);
+        MainWindow again(theme, settings);
+        again.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&again));
+        QCOMPARE(again.size(), QSize(930, 610));
+        QCOMPARE(again.currentPage(), 4);
+        QCOMPARE(again.windowTitle(), EXPECTED_TITLES.at(4));
+    }
+
+    void aboutNamesTheVersions()
+    {
+        const QString report = AboutDialog::versionReport();
+        QVERIFY(report.contains(QStringLiteral("Portcullis: " PORTCULLIS_VERSION)));
+        QVERIFY(report.contains(u"Qt: " + buildinfo::qtRuntimeVersion()));
+        QVERIFY(report.contains(u"OpenSSL: " + buildinfo::opensslRuntimeVersion()));
+
+        QSettings settings(m_dir.filePath(QStringLiteral("about.ini")), QSettings::IniFormat);
+        Theme theme(Theme::Mode::Light);
+        MainWindow window(theme, settings);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.showAbout();
+        QDialog *dialog = nullptr;
+        QTRY_VERIFY((dialog = window.findChild<AboutDialog *>()) && dialog->isVisible());
+        auto *opensslLabel = dialog->findChild<QLabel *>(QStringLiteral("version:OpenSSL"));
+        QVERIFY(opensslLabel);
+        QCOMPARE(opensslLabel->text(), buildinfo::opensslRuntimeVersion());
+        QVERIFY(dialog->grab().toImage().save(m_screenshots + QStringLiteral("/about.png")));
+        dialog->close();
+    }
+
+    void themeFollowsTheSettingAndRecoloursIcons()
+    {
+        QSettings settings(m_dir.filePath(QStringLiteral("theme.ini")), QSettings::IniFormat);
+        Theme theme(Theme::Mode::Light);
+        theme.apply();
+        MainWindow window(theme, settings);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.showPage(7);
+        auto *combo = window.page(7)->findChild<QComboBox *>(QStringLiteral("themeCombo"));
+        QVERIFY(combo);
+
+        const QIcon icon = icons::themed(QStringLiteral("api-keys"));
+        QVERIFY(inkLightness(icon.pixmap(QSize(24, 24), 1.0).toImage()) < 80);
+
+        QSignalSpy changed(&theme, &Theme::changed);
+        combo->setCurrentIndex(combo->findData(QVariant::fromValue(Theme::Mode::Dark)));
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed.first().first().toBool(), true);
+        QCOMPARE(settings.value(QStringLiteral("appearance/theme")).toString(), QStringLiteral("dark"));
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80);
+        QTRY_VERIFY(window.palette().color(QPalette::Window).lightness() < 80);
+        QVERIFY(window.page(7)->palette().color(QPalette::Window).lightness() < 80);
+        QVERIFY(inkLightness(icon.pixmap(QSize(24, 24), 1.0).toImage()) > 180);
+        QVERIFY(window.grab().toImage().save(m_screenshots + QStringLiteral("/settings-dark.png")));
+
+        combo->setCurrentIndex(combo->findData(QVariant::fromValue(Theme::Mode::Light)));
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 200);
+        QCOMPARE(settings.value(QStringLiteral("appearance/theme")).toString(), QStringLiteral("light"));
+    }
+
+    void iconsAreSharpAtHighDpi()
+    {
+        for (const QString &name : ICON_NAMES) {
+            const QIcon icon = icons::themed(name);
+            QVERIFY2(!icon.isNull(), qPrintable(name));
+            const QPixmap pixmap = icon.pixmap(QSize(20, 20), 2.0);
+            QCOMPARE(pixmap.size(), QSize(40, 40));
+            QCOMPARE(pixmap.devicePixelRatio(), 2.0);
+            QVERIFY2(inkLightness(pixmap.toImage()) >= 0, qPrintable(name));
+        }
+        const QIcon application = icons::application();
+        QVERIFY(!application.isNull());
+        QCOMPARE(application.pixmap(QSize(64, 64), 2.0).size(), QSize(128, 128));
+    }
+
+private:
+    test::TempDir m_dir;
+    QString m_screenshots;
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "TestMainWindow.moc"
