@@ -6,16 +6,11 @@
 #include <QTextStream>
 
 #include "Cli.h"
-#include "common/Logging.h"
-#include "common/ProcessHardening.h"
+#include "common/ProcessStartup.h"
 
 int main(int argc, char **argv)
 {
-#ifdef NDEBUG
-    if (auto hardened = portcullis::hardening::disableCoreDumps(); !hardened)
-        std::fprintf(stderr, "portcullis-cli: warning: %s\n", qUtf8Printable(hardened.error().detail()));
-#endif
-    portcullis::logging::installRedactingHandler();
+    portcullis::startup::prepareProcess("portcullis-cli");
 
     QCoreApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("Portcullis"));

@@ -6,8 +6,7 @@
 #include <QApplication>
 #include <QSettings>
 
-#include "common/Logging.h"
-#include "common/ProcessHardening.h"
+#include "common/ProcessStartup.h"
 #include "settings/SettingsPage.h"
 #include "shell/MainWindow.h"
 #include "style/Icons.h"
@@ -32,11 +31,7 @@ bool displayAvailable(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-#ifdef NDEBUG
-    if (auto hardened = portcullis::hardening::disableCoreDumps(); !hardened)
-        std::fprintf(stderr, "portcullis: warning: %s\n", qUtf8Printable(hardened.error().detail()));
-#endif
-    portcullis::logging::installRedactingHandler();
+    portcullis::startup::prepareProcess("portcullis");
 
     if (!displayAvailable(argc, argv)) {
         std::fprintf(stderr,

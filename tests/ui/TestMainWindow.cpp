@@ -68,6 +68,23 @@ int inkLightness(const QImage &image)
     return lightness;
 }
 
+// A console window on its own settings file, shown.
+struct Console
+{
+    explicit Console(const QString &settingsPath, Theme::Mode mode = Theme::Mode::Light)
+        : settings(settingsPath, QSettings::IniFormat)
+        , theme(mode)
+        , window(theme, settings)
+    {
+        theme.apply();
+        window.show();
+    }
+
+    QSettings settings;
+    Theme theme;
+    MainWindow window;
+};
+
 } // namespace
 
 class TestMainWindow : public QObject
@@ -86,11 +103,8 @@ private Q_SLOTS:
 
     void walkEveryPageByKeyboard()
     {
-        QSettings settings(m_dir.filePath(QStringLiteral("walk.ini")), QSettings::IniFormat);
-        Theme theme(Theme::Mode::Light);
-        theme.apply();
-        MainWindow window(theme, settings);
-        window.show();
+        Console console(m_dir.filePath(QStringLiteral("walk.ini")));
+        MainWindow &window = console.window;
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.activateWindow();
         QVERIFY(QTest::qWaitForWindowActive(&window));
@@ -132,10 +146,8 @@ private Q_SLOTS:
 
     void arrowKeysMoveThroughNavigation()
     {
-        QSettings settings(m_dir.filePath(QStringLiteral("arrows.ini")), QSettings::IniFormat);
-        Theme theme(Theme::Mode::Light);
-        MainWindow window(theme, settings);
-        window.show();
+        Console console(m_dir.filePath(QStringLiteral("arrows.ini")));
+        MainWindow &window = console.window;
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         auto *navigation = window.findChild<QListWidget *>(QStringLiteral("navigation"));
         QVERIFY(navigation);
@@ -152,23 +164,18 @@ private Q_SLOTS:
     void geometryAndPageAreRemembered()
     {
         const QString path = m_dir.filePath(QStringLiteral("geometry.ini"));
-        Theme theme(Theme::Mode::Light);
         {
-            QSettings settings(path, QSettings::IniFormat);
-            MainWindow window(theme, settings);
-            window.show();
-            QVERIFY(QTest::qWaitForWindowExposed(&window));
-            window.resize(930, 610);
-            window.showPage(4);
-            QVERIFY(window.close());
+            Console first(path);
+            QVERIFY(QTest::qWaitForWindowExposed(&first.window));
+            first.window.resize(930, 610);
+            first.window.showPage(4);
+            QVERIFY(first.window.close());
         }
-        QSettings settings(path, QSettings::IniFormat);
-        MainWindow again(theme, settings);
-        again.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&again));
-        QCOMPARE(again.size(), QSize(930, 610));
-        QCOMPARE(again.currentPage(), 4);
-        QCOMPARE(again.windowTitle(), EXPECTED_TITLES.at(4));
+        Console again(path);
+        QVERIFY(QTest::qWaitForWindowExposed(&again.window));
+        QCOMPARE(again.window.size(), QSize(930, 610));
+        QCOMPARE(again.window.currentPage(), 4);
+        QCOMPARE(again.window.windowTitle(), EXPECTED_TITLES.at(4));
     }
 
     void aboutNamesTheVersions()
@@ -178,10 +185,8 @@ private Q_SLOTS:
         QVERIFY(report.contains(u"Qt: " + buildinfo::qtRuntimeVersion()));
         QVERIFY(report.contains(u"OpenSSL: " + buildinfo::opensslRuntimeVersion()));
 
-        QSettings settings(m_dir.filePath(QStringLiteral("about.ini")), QSettings::IniFormat);
-        Theme theme(Theme::Mode::Light);
-        MainWindow window(theme, settings);
-        window.show();
+        Console console(m_dir.filePath(QStringLiteral("about.ini")));
+        MainWindow &window = console.window;
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.showAbout();
         QDialog *dialog = nullptr;
@@ -195,11 +200,8 @@ private Q_SLOTS:
 
     void themeFollowsTheSettingAndRecoloursIcons()
     {
-        QSettings settings(m_dir.filePath(QStringLiteral("theme.ini")), QSettings::IniFormat);
-        Theme theme(Theme::Mode::Light);
-        theme.apply();
-        MainWindow window(theme, settings);
-        window.show();
+        Console console(m_dir.filePath(QStringLiteral("theme.ini")));
+        MainWindow &window = console.window;
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.showPage(7);
         auto *combo = window.page(7)->findChild<QComboBox *>(QStringLiteral("themeCombo"));
@@ -208,11 +210,11 @@ private Q_SLOTS:
         const QIcon icon = icons::themed(QStringLiteral("api-keys"));
         QVERIFY(inkLightness(icon.pixmap(QSize(24, 24), 1.0).toImage()) < 80);
 
-        QSignalSpy changed(&theme, &Theme::changed);
+        QSignalSpy changed(&console.theme, &Theme::changed);
         combo->setCurrentIndex(combo->findData(QVariant::fromValue(Theme::Mode::Dark)));
         QCOMPARE(changed.size(), 1);
         QCOMPARE(changed.first().first().toBool(), true);
-        QCOMPARE(settings.value(QStringLiteral("appearance/theme")).toString(), QStringLiteral("dark"));
+        QCOMPARE(console.settings.value(QStringLiteral("appearance/theme")).toString(), QStringLiteral("dark"));
         QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80);
         QTRY_VERIFY(window.palette().color(QPalette::Window).lightness() < 80);
         QVERIFY(window.page(7)->palette().color(QPalette::Window).lightness() < 80);
@@ -221,7 +223,7 @@ private Q_SLOTS:
 
         combo->setCurrentIndex(combo->findData(QVariant::fromValue(Theme::Mode::Light)));
         QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 200);
-        QCOMPARE(settings.value(QStringLiteral("appearance/theme")).toString(), QStringLiteral("light"));
+        QCOMPARE(console.settings.value(QStringLiteral("appearance/theme")).toString(), QStringLiteral("light"));
     }
 
     void iconsAreSharpAtHighDpi()
