@@ -16,20 +16,10 @@ constexpr int MAX_RSA_BITS = 16384;
 constexpr std::size_t MIN_HMAC_BYTES = 32;
 constexpr std::size_t MAX_HMAC_BYTES = 1024;
 
+// OpenSSL accepts the JOSE curve names ("P-256") as group names; null for curves that are not EC.
 const char *opensslGroupName(Curve curve)
 {
-    switch (curve) {
-    case Curve::P256:
-        return "P-256";
-    case Curve::P384:
-        return "P-384";
-    case Curve::P521:
-        return "P-521";
-    case Curve::Ed25519:
-    case Curve::None:
-        break;
-    }
-    return nullptr;
+    return curve == Curve::P256 || curve == Curve::P384 || curve == Curve::P521 ? jwa::curveName(curve) : nullptr;
 }
 
 std::optional<Curve> curveOfGroup(QByteArrayView group)
