@@ -16,13 +16,21 @@ die() { printf 'devenv: %s\n' "$*" >&2; exit 1; }
 install_missing() {
     command -v dpkg-query >/dev/null 2>&1 || die "this script needs Debian 12 (dpkg-query not found)"
     missing=""
-    for package in $(sed -e 's/#.*//' "$package_list"); do
+    # A line is "package" or "package command": with a command, the package counts as present when the command
+    # is on PATH (Node.js from another source bundles npm, and the Debian npm package would conflict with it).
+    while read -r package command _; do
+        [ -n "$package" ] || continue
+        if [ -n "${command:-}" ] && command -v "$command" >/dev/null 2>&1; then
+            continue
+        fi
         status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
         case "$status" in
             *"install ok installed"*) ;;
             *) missing="$missing $package" ;;
         esac
-    done
+    done <<EOF_LIST
+$(sed -e 's/#.*//' "$package_list")
+EOF_LIST
     [ -n "$missing" ] || return 0
     say "installing missing Debian packages:$missing"
     if [ "$(id -u)" -eq 0 ]; then

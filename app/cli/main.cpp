@@ -1,11 +1,14 @@
 // portcullis-cli: the command-line composition root. No display is needed.
 
 #include <cstdio>
+#include <memory>
 
 #include <QCoreApplication>
 #include <QTextStream>
 
 #include "Cli.h"
+#include "JwtCommand.h"
+#include "common/Clock.h"
 #include "common/ProcessStartup.h"
 
 int main(int argc, char **argv)
@@ -20,6 +23,8 @@ int main(int argc, char **argv)
     QTextStream out(stdout);
     QTextStream err(stderr);
     portcullis::cli::Io io {out, err};
+    const portcullis::SystemClock clock;
     portcullis::cli::Cli cli;
+    cli.add(std::make_unique<portcullis::cli::JwtCommand>(clock));
     return cli.run(QCoreApplication::arguments(), io);
 }

@@ -33,4 +33,18 @@ public:
     [[nodiscard]] SteadyTime steadyNow() const override;
 };
 
+// A clock stopped at one instant (for `--now` options and reproducible runs); monotonic time does not move.
+class FixedClock final : public Clock
+{
+public:
+    explicit FixedClock(qint64 unixSeconds)
+        : m_time(std::chrono::seconds(unixSeconds))
+    { }
+    [[nodiscard]] WallTime now() const override { return m_time; }
+    [[nodiscard]] SteadyTime steadyNow() const override { return SteadyTime(); }
+
+private:
+    WallTime m_time;
+};
+
 } // namespace portcullis

@@ -47,7 +47,18 @@ printf 'Depends: %s\n' "$depends"
 # Every shared library the binaries load must come from a package named in Depends.
 for exe in portcullis portcullis-cli; do
     for soname in $(objdump -p "$root/usr/bin/$exe" | awk '/NEEDED/ {print $2}'); do
-        package=$(dpkg -S "*/$soname" 2>/dev/null | head -n 1 | cut -d: -f1)
+        # The library the dynamic loader actually picks, then the package that owns that file.
+        path=$(ldd "$root/usr/bin/$exe" | awk -v lib="$soname" '$1 == lib {print $3} $1 ~ ("/" lib "$") {print $1}' | head -n 1)
+        if [ -z "$path" ]; then
+            fail "$exe needs $soname, which the dynamic loader does not find"
+            continue
+        fi
+        package=""
+        for candidate in "$path" "$(readlink -f "$path")" "/usr$path"; do
+            [ -n "$candidate" ] || continue
+            package=$(dpkg -S "$candidate" 2>/dev/null | head -n 1 | cut -d: -f1)
+            [ -n "$package" ] && break
+        done
         if [ -z "$package" ]; then
             fail "$exe needs $soname, which no installed package provides"
             continue

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <QCommandLineParser>
+#include <QString>
+
+#include "Command.h"
+#include "common/Result.h"
+
+namespace portcullis::cli {
+
+// Parses a subcommand's arguments; on failure prints the parser's error and usage hint and returns false.
+// `arguments` starts with the command words (e.g. "jwt verify"), which `commandWords` counts.
+bool parseArguments(QCommandLineParser &parser, const QStringList &arguments, int commandWords, Io &io,
+                    const QString &usage);
+
+// Prints `portcullis-cli: <message>` and the usage hint to stderr; returns EXIT_USAGE.
+int usageError(Io &io, const QString &usage, const QString &message);
+// Prints `portcullis-cli: <message>` to stderr; returns EXIT_FAILED.
+int failure(Io &io, const QString &message);
+
+// A token given on the command line, or read from standard input for "-" (white space trimmed, size limited).
+Result<QByteArray> readTokenArgument(const QString &argument);
+Result<QByteArray> readFileArgument(const QString &path, qint64 maxBytes);
+// Writes a file atomically with mode 0600 (for key material); refuses to overwrite unless `overwrite`.
+Result<void> writePrivateFile(const QString &path, const QByteArray &content, bool overwrite);
+
+} // namespace portcullis::cli

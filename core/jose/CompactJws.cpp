@@ -1,0 +1,145 @@
+#include "jose/CompactJws.h"
+
+#include "common/Redaction.h"
+#include "crypto/Base64Url.h"
+#include "jose/JoseError.h"
+
+namespace portcullis::jose {
+
+namespace {
+
+Error malformed(const QString &detail)
+{
+    return Error(JoseError::Malformed, detail);
+}
+
+QString segmentName(int index)
+{
+    static const char *const NAMES[] = {"header", "payload", "signature"};
+    return QString::fromLatin1(NAMES[index]);
+}
+
+QByteArray stringMember(const JsonDocument &document, QByteArrayView name)
+{
+    const auto value = document.root().member(name);
+    return value && value->isString() ? value->toUtf8() : QByteArray();
+}
+
+Error encryptedTokenError(QByteArrayView token)
+{
+    QString detail = QStringLiteral("this is an encrypted token (JWE, five segments); Portcullis shows its header but "
+                                    "does not decrypt or verify JWE");
+    QByteArray header;
+    const qsizetype dot = token.indexOf('.');
+    if (crypto::base64url::decodeInto(token.first(dot), header)) {
+        if (auto parsed = JsonDocument::parse(header); parsed && parsed->root().isObject())
+            detail += QStringLiteral(". Its header: ")
+                + redaction::escapeUntrusted(QString::fromUtf8(parsed->root().rawText()), 300);
+    }
+    return Error(JoseError::Encrypted, detail);
+}
+
+} // namespace
+
+Result<CompactJws> CompactJws::parse(QByteArrayView token, const JwsLimits &limits)
+{
+    if (token.size() > limits.maxTokenBytes)
+        return Error(JoseError::TooLarge,
+                     QStringLiteral("the token is %1 bytes; tokens above %2 bytes are refused")
+                         .arg(token.size())
+                         .arg(limits.maxTokenBytes));
+    if (token.isEmpty())
+        return malformed(QStringLiteral("the token is empty"));
+
+    const qsizetype first = token.indexOf('.');
+    const qsizetype second = first < 0 ? -1 : token.indexOf('.', first + 1);
+    const qsizetype third = second < 0 ? -1 : token.indexOf('.', second + 1);
+    if (first < 0 || second < 0) {
+        const qsizetype segments = token.count('.') + 1;
+        return malformed(
+            QStringLiteral("a compact JWS has 3 segments separated by '.'; this token has %1").arg(segments));
+    }
+    if (third >= 0) {
+        const qsizetype segments = token.count('.') + 1;
+        if (segments == 5)
+            return encryptedTokenError(token);
+        return malformed(
+            QStringLiteral("a compact JWS has 3 segments separated by '.'; this token has %1").arg(segments));
+    }
+
+    CompactJws jws;
+    jws.m_token = token.toByteArray();
+    jws.m_firstDot = first;
+    jws.m_secondDot = second;
+
+    const QByteArrayView segments[] = {jws.rawHeader(), jws.rawPayload(), jws.rawSignature()};
+    if (segments[0].isEmpty())
+        return malformed(QStringLiteral("the header segment is empty"));
+
+    QByteArray header;
+    QByteArray *targets[] = {&header, &jws.m_payload, &jws.m_signature};
+    for (int i = 0; i < 3; ++i) {
+        if (!crypto::base64url::decodeInto(segments[i], *targets[i])) {
+            const auto detailed = crypto::base64url::decode(segments[i]);
+            return malformed(QStringLiteral("the %1 segment is not valid base64url: %2")
+                                 .arg(segmentName(i), detailed ? QString() : detailed.error().detail()));
+        }
+    }
+
+    auto parsedHeader = JsonDocument::parse(header, limits.json);
+    if (!parsedHeader)
+        return Error(parsedHeader.error().inDomain<JsonError>() && parsedHeader.error().is(JsonError::TooLarge)
+                         ? JoseError::TooLarge
+                         : JoseError::Malformed,
+                     QStringLiteral("the header is not valid JSON: ") + parsedHeader.error().detail());
+    if (!parsedHeader->root().isObject())
+        return malformed(QStringLiteral("the header is JSON but not an object"));
+    jws.m_header = std::move(*parsedHeader);
+
+    // The payload of a JWT is a JSON object; other JWS payloads are opaque bytes.
+    if (!jws.m_payload.isEmpty() && jws.m_payload.front() == '{') {
+        auto claims = JsonDocument::parse(jws.m_payload, limits.json);
+        if (!claims)
+            return malformed(QStringLiteral("the payload looks like JSON but is not valid: ")
+                             + claims.error().detail());
+        jws.m_claims = std::move(*claims);
+    }
+    return jws;
+}
+
+QByteArrayView CompactJws::signingInput() const
+{
+    return QByteArrayView(m_token).first(m_secondDot);
+}
+
+QByteArrayView CompactJws::rawHeader() const
+{
+    return QByteArrayView(m_token).first(m_firstDot);
+}
+
+QByteArrayView CompactJws::rawPayload() const
+{
+    return QByteArrayView(m_token).sliced(m_firstDot + 1, m_secondDot - m_firstDot - 1);
+}
+
+QByteArrayView CompactJws::rawSignature() const
+{
+    return QByteArrayView(m_token).sliced(m_secondDot + 1);
+}
+
+QByteArray CompactJws::algorithmName() const
+{
+    return stringMember(m_header, "alg");
+}
+
+QByteArray CompactJws::keyId() const
+{
+    return stringMember(m_header, "kid");
+}
+
+QByteArray CompactJws::type() const
+{
+    return stringMember(m_header, "typ");
+}
+
+} // namespace portcullis::jose

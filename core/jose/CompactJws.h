@@ -1,0 +1,57 @@
+#pragma once
+
+#include <optional>
+
+#include <QByteArray>
+
+#include "common/Result.h"
+#include "crypto/Jwa.h"
+#include "jose/Json.h"
+
+namespace portcullis::jose {
+
+struct JwsLimits
+{
+    qsizetype maxTokenBytes = 64 * 1024;
+    JsonLimits json;
+};
+
+// A JWS in compact serialization (RFC 7515 §7.1), parsed but not verified. The three segments are kept exactly as
+// received: the signature is always checked over those bytes, never over re-serialised JSON.
+class CompactJws
+{
+public:
+    // Fails with Malformed, TooLarge, or Encrypted for a five-segment JWE (whose protected header is still
+    // decoded into the error's detail when it is readable).
+    [[nodiscard]] static Result<CompactJws> parse(QByteArrayView token, const JwsLimits &limits = {});
+
+    [[nodiscard]] QByteArrayView token() const { return m_token; }
+    [[nodiscard]] QByteArrayView signingInput() const;
+    [[nodiscard]] QByteArrayView rawHeader() const;
+    [[nodiscard]] QByteArrayView rawPayload() const;
+    [[nodiscard]] QByteArrayView rawSignature() const;
+
+    [[nodiscard]] const JsonDocument &header() const { return m_header; }
+    [[nodiscard]] const QByteArray &payload() const { return m_payload; }
+    // The payload parsed as JSON when it is a JSON object (a JWT claims set); nullopt otherwise.
+    [[nodiscard]] const std::optional<JsonDocument> &claims() const { return m_claims; }
+    [[nodiscard]] const QByteArray &signature() const { return m_signature; }
+
+    // The header's "alg" and "kid" as given (empty when absent or not strings).
+    [[nodiscard]] QByteArray algorithmName() const;
+    [[nodiscard]] QByteArray keyId() const;
+    [[nodiscard]] QByteArray type() const;
+
+private:
+    CompactJws() = default;
+
+    QByteArray m_token;
+    qsizetype m_firstDot = 0;
+    qsizetype m_secondDot = 0;
+    JsonDocument m_header;
+    QByteArray m_payload;
+    std::optional<JsonDocument> m_claims;
+    QByteArray m_signature;
+};
+
+} // namespace portcullis::jose

@@ -1,0 +1,65 @@
+// libFuzzer target: JSON parsing, compact JWS parsing, verification with every key type, JWK parsing and the
+// linter, on arbitrary bytes. Any crash, sanitizer report or broken invariant is a failure.
+
+#include <cstdint>
+#include <cstdlib>
+
+#include "common/Clock.h"
+#include "jose/Jwk.h"
+#include "jose/Linter.h"
+#include "jose/Verifier.h"
+
+using namespace portcullis;
+using namespace portcullis::jose;
+
+namespace {
+
+const Verifier &verifier()
+{
+    static const FixedClock s_clock(1767225600);
+    static const Verifier s_verifier = [] {
+        VerificationPolicy policy;
+        policy.allowedAlgorithms = crypto::jwa::all();
+        policy.issuer = QStringLiteral("https://issuer.test");
+        policy.audience = QStringLiteral("api");
+        JwkSet keys;
+        for (crypto::Algorithm algorithm :
+             {crypto::Algorithm::HS512, crypto::Algorithm::RS256, crypto::Algorithm::ES256, crypto::Algorithm::ES512,
+              crypto::Algorithm::EdDSA})
+            keys.add(Jwk::fromKey(crypto::Key::generateFor(algorithm).value()));
+        return Verifier(policy, keys, s_clock);
+    }();
+    return s_verifier;
+}
+
+void check(bool condition)
+{
+    if (!condition)
+        std::abort();
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const QByteArrayView input(reinterpret_cast<const char *>(data), static_cast<qsizetype>(size));
+
+    if (auto document = JsonDocument::parse(input)) {
+        // Whatever parses must re-serialise to JSON that parses to the same shape.
+        const QByteArray pretty = document->root().toPrettyJson(2);
+        auto again = JsonDocument::parse(pretty);
+        check(again.has_value());
+        check(again->root().toPrettyJson(2) == pretty);
+        if (document->root().isObject())
+            (void)Jwk::fromJson(document->root());
+    }
+    if (auto jws = CompactJws::parse(input)) {
+        LintOptions options;
+        options.tryCommonSecrets = false;
+        static const FixedClock s_clock(1767225600);
+        (void)Linter::lint(*jws, s_clock, options);
+    }
+    (void)verifier().verify(input);
+    (void)JwkSet::parse(input);
+    return 0;
+}
