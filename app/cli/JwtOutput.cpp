@@ -53,7 +53,7 @@ void printToken(QTextStream &out, const jose::CompactJws &jws, qint64 now, const
         printObject(out, jws.claims()->root(), now);
     } else {
         out << "Payload (" << jws.payload().size() << " bytes, not a JSON object)\n  "
-            << redaction::escapeUntrusted(QString::fromUtf8(jws.payload()), 2000) << "\n";
+            << redaction::escapeUntrusted(QString::fromUtf8(jws.payload().toByteArray()), 2000) << "\n";
     }
     out << "Signature\n  " << jws.signature().size() << " bytes, " << signatureNote << "\n";
 }

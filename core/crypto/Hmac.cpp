@@ -10,8 +10,6 @@ namespace portcullis::crypto {
 
 namespace {
 
-constexpr std::size_t MAX_POOLED_CONTEXTS = 16;
-
 EVP_MAC *hmacAlgorithm()
 {
     static EVP_MAC *const s_hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
@@ -26,28 +24,39 @@ HmacKey::HmacKey(DigestAlgorithm algorithm, SecretBytes key, EvpMacCtxPtr keyed)
     , m_template(std::move(keyed))
 { }
 
+// Moving is not thread-safe (nothing else may use either key meanwhile); the pooled contexts go with the key.
 HmacKey::HmacKey(HmacKey &&other) noexcept
     : m_algorithm(other.m_algorithm)
     , m_key(std::move(other.m_key))
     , m_template(std::move(other.m_template))
 {
-    std::lock_guard lock(other.m_mutex);
-    m_pool = std::move(other.m_pool);
+    for (std::size_t i = 0; i < m_pool.size(); ++i)
+        m_pool[i].store(other.m_pool[i].exchange(nullptr));
 }
 
 HmacKey &HmacKey::operator=(HmacKey &&other) noexcept
 {
     if (this != &other) {
-        std::scoped_lock lock(m_mutex, other.m_mutex);
+        clearPool();
         m_algorithm = other.m_algorithm;
         m_key = std::move(other.m_key);
         m_template = std::move(other.m_template);
-        m_pool = std::move(other.m_pool);
+        for (std::size_t i = 0; i < m_pool.size(); ++i)
+            m_pool[i].store(other.m_pool[i].exchange(nullptr));
     }
     return *this;
 }
 
-HmacKey::~HmacKey() = default;
+HmacKey::~HmacKey()
+{
+    clearPool();
+}
+
+void HmacKey::clearPool()
+{
+    for (auto &slot : m_pool)
+        EVP_MAC_CTX_free(slot.exchange(nullptr));
+}
 
 Result<HmacKey> HmacKey::create(DigestAlgorithm algorithm, SecretBytes key)
 {
@@ -68,12 +77,10 @@ Result<HmacKey> HmacKey::create(DigestAlgorithm algorithm, SecretBytes key)
 
 EvpMacCtxPtr HmacKey::acquire() const
 {
-    {
-        std::lock_guard lock(m_mutex);
-        if (!m_pool.empty()) {
-            EvpMacCtxPtr context = std::move(m_pool.back());
-            m_pool.pop_back();
-            return context;
+    for (auto &slot : m_pool) {
+        if (slot.load(std::memory_order_relaxed)) {
+            if (EVP_MAC_CTX *context = slot.exchange(nullptr, std::memory_order_acquire))
+                return EvpMacCtxPtr(context);
         }
     }
     return EvpMacCtxPtr(EVP_MAC_CTX_dup(m_template.get()));
@@ -81,9 +88,14 @@ EvpMacCtxPtr HmacKey::acquire() const
 
 void HmacKey::release(EvpMacCtxPtr context) const
 {
-    std::lock_guard lock(m_mutex);
-    if (m_pool.size() < MAX_POOLED_CONTEXTS)
-        m_pool.push_back(std::move(context));
+    for (auto &slot : m_pool) {
+        EVP_MAC_CTX *expected = nullptr;
+        if (slot.compare_exchange_strong(expected, context.get(), std::memory_order_release)) {
+            context.release();
+            return;
+        }
+    }
+    // The pool is full: this context is freed.
 }
 
 bool HmacKey::macInto(QByteArrayView data, unsigned char *out) const

@@ -1,7 +1,7 @@
 #pragma once
 
-#include <mutex>
-#include <vector>
+#include <array>
+#include <atomic>
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -13,8 +13,8 @@
 
 namespace portcullis::crypto {
 
-// An HMAC key bound to one hash, keyed once: each MAC reuses a pre-keyed OpenSSL context from a small pool, so
-// the key schedule is not recomputed per message. Thread-safe.
+// An HMAC key bound to one hash, keyed once: each MAC reuses a pre-keyed OpenSSL context from a small lock-free
+// pool, so the key schedule is not recomputed per message. Thread-safe.
 class HmacKey
 {
 public:
@@ -38,12 +38,13 @@ private:
     HmacKey(DigestAlgorithm algorithm, SecretBytes key, EvpMacCtxPtr keyed);
     EvpMacCtxPtr acquire() const;
     void release(EvpMacCtxPtr context) const;
+    void clearPool();
 
     DigestAlgorithm m_algorithm;
     SecretBytes m_key;
     EvpMacCtxPtr m_template;
-    mutable std::mutex m_mutex;
-    mutable std::vector<EvpMacCtxPtr> m_pool;
+    // Ready contexts; an empty slot is null. Taken and returned with atomic exchanges, never a lock.
+    mutable std::array<std::atomic<EVP_MAC_CTX *>, 8> m_pool {};
 };
 
 } // namespace portcullis::crypto

@@ -76,8 +76,10 @@ Result<CompactJws> CompactJws::parse(QByteArrayView token, const JwsLimits &limi
     if (segments[0].isEmpty())
         return malformed(QStringLiteral("the header segment is empty"));
 
-    QByteArray header;
-    QByteArray *targets[] = {&header, &jws.m_payload, &jws.m_signature};
+    // Header and payload are decoded into per-thread scratch space: their JSON documents keep their own copy.
+    thread_local QByteArray s_header;
+    thread_local QByteArray s_payload;
+    QByteArray *targets[] = {&s_header, &s_payload, &jws.m_signature};
     for (int i = 0; i < 3; ++i) {
         if (!crypto::base64url::decodeInto(segments[i], *targets[i])) {
             const auto detailed = crypto::base64url::decode(segments[i]);
@@ -86,23 +88,24 @@ Result<CompactJws> CompactJws::parse(QByteArrayView token, const JwsLimits &limi
         }
     }
 
-    auto parsedHeader = JsonDocument::parse(header, limits.json);
+    auto parsedHeader = JsonDocument::parse(s_header, limits.json);
     if (!parsedHeader)
-        return Error(parsedHeader.error().inDomain<JsonError>() && parsedHeader.error().is(JsonError::TooLarge)
-                         ? JoseError::TooLarge
-                         : JoseError::Malformed,
+        return Error(parsedHeader.error().is(JsonError::TooLarge) ? JoseError::TooLarge : JoseError::Malformed,
                      QStringLiteral("the header is not valid JSON: ") + parsedHeader.error().detail());
     if (!parsedHeader->root().isObject())
         return malformed(QStringLiteral("the header is JSON but not an object"));
     jws.m_header = std::move(*parsedHeader);
 
     // The payload of a JWT is a JSON object; other JWS payloads are opaque bytes.
-    if (!jws.m_payload.isEmpty() && jws.m_payload.front() == '{') {
-        auto claims = JsonDocument::parse(jws.m_payload, limits.json);
+    if (!s_payload.isEmpty() && s_payload.front() == '{') {
+        auto claims = JsonDocument::parse(s_payload, limits.json);
         if (!claims)
             return malformed(QStringLiteral("the payload looks like JSON but is not valid: ")
                              + claims.error().detail());
         jws.m_claims = std::move(*claims);
+    } else {
+        jws.m_payload = s_payload;
+        jws.m_payload.detach();
     }
     return jws;
 }

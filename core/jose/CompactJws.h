@@ -32,10 +32,11 @@ public:
     [[nodiscard]] QByteArrayView rawSignature() const;
 
     [[nodiscard]] const JsonDocument &header() const { return m_header; }
-    [[nodiscard]] const QByteArray &payload() const { return m_payload; }
+    // The decoded payload bytes (for a JWT, the claims' JSON text exactly as signed).
+    [[nodiscard]] QByteArrayView payload() const { return m_claims ? m_claims->source() : QByteArrayView(m_payload); }
     // The payload parsed as JSON when it is a JSON object (a JWT claims set); nullopt otherwise.
     [[nodiscard]] const std::optional<JsonDocument> &claims() const { return m_claims; }
-    [[nodiscard]] const QByteArray &signature() const { return m_signature; }
+    [[nodiscard]] QByteArrayView signature() const { return m_signature; }
 
     // The header's "alg" and "kid" as given (empty when absent or not strings).
     [[nodiscard]] QByteArray algorithmName() const;
@@ -49,7 +50,7 @@ private:
     qsizetype m_firstDot = 0;
     qsizetype m_secondDot = 0;
     JsonDocument m_header;
-    QByteArray m_payload;
+    QByteArray m_payload; // only for payloads that are not a JSON object: a JWT's lives in m_claims
     std::optional<JsonDocument> m_claims;
     QByteArray m_signature;
 };

@@ -122,6 +122,7 @@ Jwk Jwk::fromKey(crypto::Key key, const QString &kid, std::optional<Algorithm> a
     jwk.m_algorithm = algorithm;
     jwk.m_explicitKid = !kid.isEmpty();
     jwk.m_kid = kid.isEmpty() ? QString::fromLatin1(jwk.thumbprint()) : kid;
+    jwk.m_kidUtf8 = jwk.m_kid.toUtf8();
     return jwk;
 }
 
@@ -291,7 +292,7 @@ Result<JwkSet> JwkSet::parse(QByteArrayView json)
 const Jwk *JwkSet::find(QByteArrayView kid) const
 {
     for (const Jwk &jwk : m_keys) {
-        if (jwk.kid().toUtf8() == kid)
+        if (jwk.kidUtf8() == kid)
             return &jwk;
     }
     return nullptr;

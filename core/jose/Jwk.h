@@ -25,6 +25,7 @@ public:
 
     [[nodiscard]] const crypto::Key &key() const { return m_key; }
     [[nodiscard]] const QString &kid() const { return m_kid; }
+    [[nodiscard]] const QByteArray &kidUtf8() const { return m_kidUtf8; }
     [[nodiscard]] bool hasExplicitKid() const { return m_explicitKid; }
     [[nodiscard]] std::optional<crypto::Algorithm> algorithm() const { return m_algorithm; }
     [[nodiscard]] const QString &use() const { return m_use; }
@@ -44,6 +45,7 @@ private:
 
     crypto::Key m_key;
     QString m_kid;
+    QByteArray m_kidUtf8;
     bool m_explicitKid = false;
     std::optional<crypto::Algorithm> m_algorithm;
     QString m_use;

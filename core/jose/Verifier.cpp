@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <QVarLengthArray>
+
 #include "common/Redaction.h"
 #include "crypto/CryptoError.h"
 #include "jose/JoseError.h"
@@ -44,28 +46,28 @@ Result<std::optional<qint64>> numericDate(const JsonValue &claims, const char *n
     const auto value = claims.member(name);
     if (!value)
         return std::optional<qint64>();
-    const QString claim = QLatin1String(name);
+    const auto claim = [name] { return QString::fromLatin1(name); };
     if (!value->isNumber())
         return Error(
             JoseError::InvalidClaim,
             QStringLiteral("\"%1\" must be a number of seconds since 1970 (a NumericDate), not %2")
-                .arg(claim, value->isString() ? QStringLiteral("a string") : QStringLiteral("this JSON value")));
+                .arg(claim(), value->isString() ? QStringLiteral("a string") : QStringLiteral("this JSON value")));
     if (const auto integer = value->toInt64()) {
         if (*integer < 0)
-            return Error(JoseError::InvalidClaim, QStringLiteral("\"%1\" is negative (%2)").arg(claim).arg(*integer));
+            return Error(JoseError::InvalidClaim, QStringLiteral("\"%1\" is negative (%2)").arg(claim()).arg(*integer));
         if (*integer > MAX_NUMERIC_DATE)
             return Error(
                 JoseError::InvalidClaim,
-                QStringLiteral("\"%1\" is %2, past the year 9999; refused as out of range").arg(claim).arg(*integer));
+                QStringLiteral("\"%1\" is %2, past the year 9999; refused as out of range").arg(claim()).arg(*integer));
         return std::optional<qint64>(*integer);
     }
     const auto real = value->toDouble();
     if (!real || !std::isfinite(*real) || *real > double(MAX_NUMERIC_DATE))
         return Error(JoseError::InvalidClaim,
-                     QStringLiteral("\"%1\" (%2) is out of range").arg(claim, shown(value->rawNumber())));
+                     QStringLiteral("\"%1\" (%2) is out of range").arg(claim(), shown(value->rawNumber())));
     if (*real < 0)
         return Error(JoseError::InvalidClaim,
-                     QStringLiteral("\"%1\" is negative (%2)").arg(claim, shown(value->rawNumber())));
+                     QStringLiteral("\"%1\" is negative (%2)").arg(claim(), shown(value->rawNumber())));
     return std::optional<qint64>(static_cast<qint64>(std::floor(*real)));
 }
 
@@ -88,8 +90,13 @@ Verifier::Verifier(VerificationPolicy policy, JwkSet keys, const Clock &clock)
     : m_policy(std::move(policy))
     , m_keys(std::move(keys))
     , m_clock(clock)
+    , m_issuer(m_policy.issuer ? m_policy.issuer->toUtf8() : QByteArray())
+    , m_audience(m_policy.audience ? m_policy.audience->toUtf8() : QByteArray())
+    , m_type(m_policy.type ? m_policy.type->toUtf8() : QByteArray())
 {
     Q_ASSERT(!m_policy.allowedAlgorithms.isEmpty());
+    for (const QString &claim : m_policy.requiredClaims)
+        m_requiredClaims << claim.toUtf8();
 }
 
 Result<Algorithm> Verifier::checkHeader(const CompactJws &jws) const
@@ -98,6 +105,15 @@ Result<Algorithm> Verifier::checkHeader(const CompactJws &jws) const
     const auto alg = header.member("alg");
     if (!alg || !alg->isString())
         return Error(JoseError::Malformed, QStringLiteral("the header has no \"alg\" string"));
+    std::optional<Algorithm> allowed;
+    for (Algorithm candidate : m_policy.allowedAlgorithms) {
+        if (alg->stringEquals(crypto::jwa::name(candidate))) {
+            allowed = candidate;
+            break;
+        }
+    }
+    if (allowed && !header.member("crit"))
+        return *allowed; // the common case, without allocating
     const QByteArray name = alg->toUtf8();
     if (name.toLower() == "none")
         return Error(JoseError::UnsecuredToken,
@@ -155,12 +171,18 @@ Result<VerifiedToken> Verifier::verify(QByteArrayView token) const
     if (parsed->rawSignature().isEmpty())
         return Error(JoseError::SignatureInvalid, QStringLiteral("the signature segment is empty"));
 
-    const QByteArray kid = parsed->keyId();
-    const bool hasKid = parsed->header().root().member("kid").has_value();
-    QList<const Jwk *> candidates;
-    if (hasKid) {
-        const Jwk *jwk = m_keys.find(kid);
+    const auto kidValue = parsed->header().root().member("kid");
+    QVarLengthArray<const Jwk *, 8> candidates;
+    if (kidValue) {
+        const Jwk *jwk = nullptr;
+        for (const Jwk &key : m_keys.keys()) {
+            if (kidValue->isString() && kidValue->stringEquals(key.kidUtf8())) {
+                jwk = &key;
+                break;
+            }
+        }
         if (!jwk) {
+            const QByteArray kid = parsed->keyId();
             QStringList known;
             for (const Jwk &key : m_keys.keys())
                 known << shown(key.kid().toUtf8());
@@ -175,7 +197,7 @@ Result<VerifiedToken> Verifier::verify(QByteArrayView token) const
         QStringList reasons;
         for (const Jwk &jwk : m_keys.keys()) {
             if (auto fits = jwk.checkAlgorithm(*algorithm); fits)
-                candidates << &jwk;
+                candidates.append(&jwk);
             else
                 reasons << fits.error().detail();
         }
@@ -247,7 +269,7 @@ Result<void> Verifier::checkClaims(const CompactJws &jws) const
                     QStringLiteral("the token names no issuer (\"iss\"); expected \"%1\"").arg(*m_policy.issuer));
             if (!iss->isString())
                 return Error(JoseError::InvalidClaim, QStringLiteral("\"iss\" must be a string"));
-            if (!iss->stringEquals(m_policy.issuer->toUtf8()))
+            if (!iss->stringEquals(m_issuer))
                 return Error(
                     JoseError::IssuerMismatch,
                     QStringLiteral("issuer is %1, expected \"%2\"").arg(quoted(iss->toUtf8()), *m_policy.issuer));
@@ -258,29 +280,30 @@ Result<void> Verifier::checkClaims(const CompactJws &jws) const
                 return Error(
                     JoseError::MissingClaim,
                     QStringLiteral("the token names no audience (\"aud\"); expected \"%1\"").arg(*m_policy.audience));
-            const QByteArray wanted = m_policy.audience->toUtf8();
             bool found = false;
-            QStringList seen;
             if (aud->isString()) {
-                found = aud->stringEquals(wanted);
-                seen << quoted(aud->toUtf8());
+                found = aud->stringEquals(m_audience);
             } else if (aud->isArray()) {
                 for (qsizetype i = 0; i < aud->size(); ++i) {
                     const JsonValue entry = aud->element(i);
                     if (!entry.isString())
                         return Error(JoseError::InvalidClaim, QStringLiteral("\"aud\" must hold only strings"));
-                    found = found || entry.stringEquals(wanted);
-                    if (seen.size() < 5)
-                        seen << quoted(entry.toUtf8());
+                    found = found || entry.stringEquals(m_audience);
                 }
             } else {
                 return Error(JoseError::InvalidClaim,
                              QStringLiteral("\"aud\" must be a string or an array of strings"));
             }
-            if (!found)
+            if (!found) {
+                QStringList seen;
+                if (aud->isString())
+                    seen << quoted(aud->toUtf8());
+                for (qsizetype i = 0; aud->isArray() && i < aud->size() && seen.size() < 5; ++i)
+                    seen << quoted(aud->element(i).toUtf8());
                 return Error(JoseError::AudienceMismatch,
                              QStringLiteral("audience is %1, expected \"%2\"")
                                  .arg(seen.join(QStringLiteral(", ")), *m_policy.audience));
+            }
         }
         for (const QString &required : m_policy.requiredClaims) {
             if (!claims.member(required.toUtf8()))
@@ -294,7 +317,7 @@ Result<void> Verifier::checkClaims(const CompactJws &jws) const
         if (!typ || !typ->isString())
             return Error(JoseError::TypeMismatch,
                          QStringLiteral("the header has no \"typ\"; expected \"%1\"").arg(*m_policy.type));
-        if (stripMediaPrefix(typ->toString()) != stripMediaPrefix(*m_policy.type))
+        if (!typ->stringEquals(m_type) && stripMediaPrefix(typ->toString()) != stripMediaPrefix(*m_policy.type))
             return Error(JoseError::TypeMismatch,
                          QStringLiteral("\"typ\" is %1, expected \"%2\"").arg(quoted(typ->toUtf8()), *m_policy.type));
     }

@@ -57,6 +57,11 @@ private:
     VerificationPolicy m_policy;
     JwkSet m_keys;
     const Clock &m_clock;
+    // The policy's strings as UTF-8, prepared once: verification compares bytes and allocates nothing for them.
+    QByteArray m_issuer;
+    QByteArray m_audience;
+    QByteArray m_type;
+    QByteArrayList m_requiredClaims;
 };
 
 } // namespace portcullis::jose

@@ -91,7 +91,7 @@ Case makeCase(Algorithm algorithm, qint64 now)
     Case c {key, Signer::sign(key, algorithm, typicalClaims(now)).value(), {}, {}};
     const auto jws = CompactJws::parse(c.token).value();
     c.input = jws.signingInput().toByteArray();
-    c.signature = jws.signature();
+    c.signature = jws.signature().toByteArray();
     return c;
 }
 
