@@ -16,9 +16,9 @@ inline constexpr quint16 NODE_HAS_EXPONENT = 0x04; // a number with an 'e' or 'E
 inline constexpr quint16 NODE_NEGATIVE = 0x08; // a number with a leading '-'
 inline constexpr quint16 NODE_MEMBER_NAME = 0x10; // a string that names an object member
 
-// One value, or one member name, in document order (each starts at its own byte, so a document never has more
-// nodes than bytes). An object's member value is always the node right after
-// its name's node, so the child table lists names only.
+// One value, or one member name, in document order. Each starts at its own byte, so a document never has more
+// nodes than bytes. An object's member value is always the node right after its name's node, so the child table
+// lists names only.
 struct JsonNode
 {
     quint32 offset; // first byte of the value's text in the source
@@ -42,8 +42,7 @@ struct JsonData
     static constexpr qsizetype headerSize() { return sizeof(JsonData); }
     static constexpr qsizetype blockSize(qsizetype nodes, qsizetype children, qsizetype sourceBytes)
     {
-        return headerSize() + nodes * qsizetype(sizeof(JsonNode)) + children * qsizetype(sizeof(quint32))
-            + sourceBytes;
+        return headerSize() + nodes * qsizetype(sizeof(JsonNode)) + children * qsizetype(sizeof(quint32)) + sourceBytes;
     }
 
     const JsonNode *nodes() const

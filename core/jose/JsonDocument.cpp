@@ -116,8 +116,8 @@ struct Frame
 };
 
 // Buffers reused from one parse to the next on the same thread, so that parsing allocates only the document.
-// Every array has room for one entry per input byte, the most a document can need, so the parser never checks
-// or grows them while it runs.
+// Each array has room for as many entries as the document can have nodes (see parse()), so the parser never
+// checks or grows them while it runs.
 struct Scratch
 {
     size_t capacity = 0;
@@ -202,7 +202,8 @@ private:
     qsizetype position(const char *p) const { return p - m_begin; }
     Q_ALWAYS_INLINE void skipWhitespace()
     {
-        while (m_p < m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t'))
+        // The first test settles the common case: every byte above ' ' ends the white space.
+        while (m_p < m_end && uchar(*m_p) <= ' ' && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t'))
             ++m_p;
     }
 
@@ -334,8 +335,8 @@ bool Parser::parseMemberName()
     if (m_p == m_end || *m_p != '"')
         return failUnexpected(m_p, "a member name in double quotes");
     const quint32 index = m_nodeCount++;
-    m_nodes[index] = JsonNode{quint32(position(m_p)), 0, 0, 0, typeCode(JsonValue::Type::String),
-                              detail::NODE_MEMBER_NAME};
+    m_nodes[index]
+        = JsonNode {quint32(position(m_p)), 0, 0, 0, typeCode(JsonValue::Type::String), detail::NODE_MEMBER_NAME};
     if (!scanString(index) || !checkDuplicate(index))
         return false;
     m_pending[m_pendingCount++] = index;
@@ -413,7 +414,7 @@ bool Parser::newValue(JsonValue::Type type, quint32 &index)
     if (++m_values > m_limits.maxValues)
         return failTooManyValues();
     index = m_nodeCount++;
-    m_nodes[index] = JsonNode{quint32(position(m_p)), 0, 0, 0, typeCode(type), 0};
+    m_nodes[index] = JsonNode {quint32(position(m_p)), 0, 0, 0, typeCode(type), 0};
     if (m_inArray)
         m_pending[m_pendingCount++] = index;
     return true;
@@ -665,7 +666,7 @@ bool Parser::insertName(Frame &frame, quint32 name, quint32 members)
             return false;
         i = (i + 1) & mask;
     }
-    frame.names[i] = HashSlot{hash, name + 1};
+    frame.names[i] = HashSlot {hash, name + 1};
     return true;
 }
 
@@ -677,29 +678,32 @@ bool Parser::fail(JsonError code, const QString &detail)
 
 bool Parser::failEmpty()
 {
-    return fail(JsonError::Empty, m_begin == m_end ? QStringLiteral("the JSON text is empty")
-                                                   : QStringLiteral("the JSON text is only white space"));
+    return fail(JsonError::Empty,
+                m_begin == m_end ? QStringLiteral("the JSON text is empty")
+                                 : QStringLiteral("the JSON text is only white space"));
 }
 
 bool Parser::failTrailingData()
 {
-    return fail(JsonError::TrailingData,
-                QStringLiteral("unexpected data after the JSON value at byte %1: %2")
-                    .arg(number(position(m_p)),
-                         detail::describeBytes(QByteArrayView(m_p, m_end - m_p), MAX_ECHOED_BYTES)));
+    return fail(
+        JsonError::TrailingData,
+        QStringLiteral("unexpected data after the JSON value at byte %1: %2")
+            .arg(number(position(m_p)), detail::describeBytes(QByteArrayView(m_p, m_end - m_p), MAX_ECHOED_BYTES)));
 }
 
 bool Parser::failUnexpected(const char *p, const char *expected)
 {
     if (p == m_end)
-        return fail(JsonError::Syntax, QStringLiteral("unexpected end of input at byte %1 (expected %2)")
-                                           .arg(number(position(p)), QLatin1String(expected)));
+        return fail(JsonError::Syntax,
+                    QStringLiteral("unexpected end of input at byte %1 (expected %2)")
+                        .arg(number(position(p)), QLatin1String(expected)));
     const auto c = uchar(*p);
     if (c >= 0x80
         && detail::utf8SequenceLength(reinterpret_cast<const uchar *>(p), reinterpret_cast<const uchar *>(m_end)) == 0)
         return failInvalidUtf8(p);
-    return fail(JsonError::Syntax, QStringLiteral("unexpected character %1 at byte %2 (expected %3)")
-                                       .arg(detail::describeByte(c), number(position(p)), QLatin1String(expected)));
+    return fail(JsonError::Syntax,
+                QStringLiteral("unexpected character %1 at byte %2 (expected %3)")
+                    .arg(detail::describeByte(c), number(position(p)), QLatin1String(expected)));
 }
 
 bool Parser::failInvalidUtf8(const char *p)
@@ -710,8 +714,9 @@ bool Parser::failInvalidUtf8(const char *p)
     qsizetype shown = 1;
     while (shown < announced && shown < m_end - p && (uchar(p[shown]) & 0xC0) == 0x80)
         ++shown;
-    return fail(JsonError::InvalidUtf8, QStringLiteral("invalid UTF-8 %1 at byte %2")
-                                            .arg(detail::describeBytes(QByteArrayView(p, shown)), number(position(p))));
+    return fail(JsonError::InvalidUtf8,
+                QStringLiteral("invalid UTF-8 %1 at byte %2")
+                    .arg(detail::describeBytes(QByteArrayView(p, shown)), number(position(p))));
 }
 
 // m_p is still on the string's opening quote.
@@ -722,15 +727,17 @@ bool Parser::failUnterminated()
 
 bool Parser::failControl(const char *p)
 {
-    return fail(JsonError::Syntax, QStringLiteral("unescaped control character %1 in a string at byte %2")
-                                       .arg(detail::describeByte(uchar(*p)), number(position(p))));
+    return fail(JsonError::Syntax,
+                QStringLiteral("unescaped control character %1 in a string at byte %2")
+                    .arg(detail::describeByte(uchar(*p)), number(position(p))));
 }
 
 bool Parser::failEscape(const char *p, EscapeProblem problem)
 {
     // The backslash is shown as is, what follows it escaped: \uD800, \x, \\xF0.
-    const QString shown
-        = u'\\' + detail::describeBytes(QByteArrayView(p + 1, qMin<qsizetype>(problem == EscapeProblem::Unknown ? 1 : 5, m_end - p - 1)));
+    const QString shown = u'\\'
+        + detail::describeBytes(QByteArrayView(
+            p + 1, qMin<qsizetype>(problem == EscapeProblem::Unknown ? 1 : 5, m_end - p - 1)));
     const QString at = number(position(p));
     switch (problem) {
     case EscapeProblem::Unknown:
@@ -763,9 +770,9 @@ bool Parser::failLiteral(qsizetype length)
     qsizetype shown = 0;
     while (shown < m_end - m_p && shown < length + 1 && continuesToken(m_p[shown]))
         ++shown;
-    return fail(JsonError::Syntax, QStringLiteral("invalid literal '%1' at byte %2 (expected true, false or null)")
-                                       .arg(detail::describeBytes(QByteArrayView(m_p, qMax<qsizetype>(shown, 1))),
-                                            number(position(m_p))));
+    return fail(JsonError::Syntax,
+                QStringLiteral("invalid literal '%1' at byte %2 (expected true, false or null)")
+                    .arg(detail::describeBytes(QByteArrayView(m_p, qMax<qsizetype>(shown, 1))), number(position(m_p))));
 }
 
 bool Parser::failDuplicate(quint32 name)
@@ -839,9 +846,10 @@ void JsonDocument::release()
 Result<JsonDocument> JsonDocument::parse(QByteArrayView utf8, const JsonLimits &limits)
 {
     if (utf8.size() > limits.maxBytes || utf8.size() > MAX_SUPPORTED_BYTES)
-        return Error(JsonError::TooLarge, QStringLiteral("the JSON text is %1 bytes, more than the limit of %2")
-                                              .arg(utf8.size())
-                                              .arg(qMin(limits.maxBytes, MAX_SUPPORTED_BYTES)));
+        return Error(JsonError::TooLarge,
+                     QStringLiteral("the JSON text is %1 bytes, more than the limit of %2")
+                         .arg(utf8.size())
+                         .arg(qMin(limits.maxBytes, MAX_SUPPORTED_BYTES)));
     Scratch &scratch = s_scratch;
     // Every node starts at its own byte, and there is at most one member name per value (plus the one being read).
     const qint64 values = qBound<qint64>(0, limits.maxValues, utf8.size());
@@ -855,7 +863,7 @@ Result<JsonDocument> JsonDocument::parse(QByteArrayView utf8, const JsonLimits &
         // One more byte: the copy of the source is NUL-terminated, as a QByteArray's would be.
         void *block = std::malloc(size_t(JsonData::blockSize(nodes, children, utf8.size() + 1)));
         if (block) {
-            data = new (block) JsonData{{1}, nodes, children, quint32(utf8.size())};
+            data = new (block) JsonData {{1}, nodes, children, quint32(utf8.size())};
             char *at = static_cast<char *>(block) + JsonData::headerSize();
             const size_t nodeBytes = nodes * sizeof(JsonNode);
             const size_t childBytes = children * sizeof(quint32);

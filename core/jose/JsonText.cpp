@@ -1,6 +1,5 @@
 #include "jose/JsonText.h"
 
-
 namespace portcullis::jose::detail {
 
 namespace {

@@ -75,7 +75,7 @@ struct NumberParts
     bool negative = false;
     QByteArrayView integer; // digits before '.'
     QByteArrayView fraction; // digits after '.'
-    qint64 exponent = 0; // clamped to ±EXPONENT_CLAMP
+    qint64 exponent = 0; // stops growing once past ±EXPONENT_CLAMP
 };
 
 NumberParts splitNumber(QByteArrayView text)
@@ -375,7 +375,7 @@ QByteArray JsonValue::toPrettyJson(int indent) const
             if (n.count == 0)
                 out += typeOf(n) == Type::Object ? '}' : ']';
             else
-                open.push_back(Level{index, 0});
+                open.push_back(Level {index, 0});
             break;
         default: // numbers as written; true, false, null
             out.append(m_data->source() + n.offset, n.length);

@@ -52,7 +52,7 @@ JsonWriter &JsonWriter::key(QByteArrayView utf8Name)
     level.hasEntries = true;
     level.awaitingValue = true;
     m_out += '"';
-    const NameSpan name{m_out.size(), 0};
+    const NameSpan name {m_out.size(), 0};
     detail::appendEscaped(m_out, utf8Name);
     const qsizetype size = m_out.size() - name.offset;
     // Escaping is canonical, so equal names have equal escaped forms. Objects built here are small: a linear scan.
@@ -63,7 +63,7 @@ JsonWriter &JsonWriter::key(QByteArrayView utf8Name)
             return *this;
         }
     }
-    m_names.push_back(NameSpan{name.offset, size});
+    m_names.push_back(NameSpan {name.offset, size});
     m_out.append("\":", 2);
     return *this;
 }
@@ -194,7 +194,7 @@ JsonWriter &JsonWriter::begin(bool isObject)
     if (!beginValue())
         return *this;
     m_out += isObject ? '{' : '[';
-    m_levels.push_back(Level{isObject, false, false, m_names.size()});
+    m_levels.push_back(Level {isObject, false, false, m_names.size()});
     return *this;
 }
 

@@ -10,6 +10,19 @@
 
 namespace portcullis::jose {
 
+namespace detail {
+// (Formatting off: clang-format 14 mangles these expressions.)
+// clang-format off
+template<typename T>
+inline constexpr bool IS_CHARACTER = std::is_same_v<T, char> || std::is_same_v<T, char8_t>
+    || std::is_same_v<T, char16_t> || std::is_same_v<T, char32_t> || std::is_same_v<T, wchar_t>;
+// The integer types without an overload of their own in JsonWriter (bool and characters are not numbers).
+template<typename T>
+concept OtherInteger = std::is_integral_v<T> && !std::is_same_v<T, bool> && !IS_CHARACTER<T>
+    && !std::is_same_v<T, qint64> && !std::is_same_v<T, quint64>;
+// clang-format on
+} // namespace detail
+
 // Builds compact JSON (no white space), members in the order written: JWT headers and claims sets.
 //
 //     JsonWriter w;
@@ -44,11 +57,8 @@ public:
     JsonWriter &value(double d); // finite only (otherwise the writer fails)
     JsonWriter &value(bool b);
     // int, long, unsigned, size_t, …: to the qint64/quint64 overload, rather than ambiguous or bool.
-    template<typename T>
-    requires(std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>
-             && !std::is_same_v<T, char8_t> && !std::is_same_v<T, char16_t> && !std::is_same_v<T, char32_t>
-             && !std::is_same_v<T, wchar_t> && !std::is_same_v<T, qint64> && !std::is_same_v<T, quint64>)
-        JsonWriter &value(T n)
+    template<detail::OtherInteger T>
+    JsonWriter &value(T n)
     {
         if constexpr (std::is_signed_v<T>)
             return value(qint64(n));
@@ -61,7 +71,8 @@ public:
     JsonWriter &value(const T *) = delete; // any other pointer would become a bool
     JsonWriter &null();
     // Inserts an already-valid JSON value (e.g. a JsonValue's rawText()); surrounding white space is dropped.
-    // It is checked to be exactly one strict JSON value: anything else (such as `1,"alg":"none"`) fails.
+    // It is checked to be exactly one strict JSON value within the default JsonLimits depth and value count:
+    // anything else (such as `1,"alg":"none"`, which would smuggle in a member) fails.
     JsonWriter &raw(QByteArrayView json);
 
     // One complete value has been written and nothing failed.
