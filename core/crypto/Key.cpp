@@ -466,7 +466,7 @@ QList<Algorithm> Key::algorithms() const
 
 Result<void> Key::checkAlgorithm(Algorithm algorithm) const
 {
-    const QString algorithmName = QString::fromLatin1(jwa::name(algorithm));
+    const auto algorithmName = [algorithm] { return QString::fromLatin1(jwa::name(algorithm)); };
     const KeyType wanted = jwa::keyType(algorithm);
     if (wanted != m_data->type) {
         QString hint;
@@ -474,17 +474,17 @@ Result<void> Key::checkAlgorithm(Algorithm algorithm) const
             hint = QStringLiteral(" (accepting it would let anyone holding the public key forge tokens)");
         return Error(CryptoError::KeyAlgorithmMismatch,
                      QStringLiteral("%1 is not allowed for an %2 key%3")
-                         .arg(algorithmName, QString::fromLatin1(jwa::keyTypeName(m_data->type)), hint));
+                         .arg(algorithmName(), QString::fromLatin1(jwa::keyTypeName(m_data->type)), hint));
     }
     if (wanted == KeyType::Ec && jwa::curve(algorithm) != m_data->curve)
         return Error(CryptoError::KeyAlgorithmMismatch,
                      QStringLiteral("%1 requires a %2 key, not %3")
-                         .arg(algorithmName, QString::fromLatin1(jwa::curveName(jwa::curve(algorithm))),
+                         .arg(algorithmName(), QString::fromLatin1(jwa::curveName(jwa::curve(algorithm))),
                               QString::fromLatin1(jwa::curveName(m_data->curve))));
     if (wanted == KeyType::Oct && !m_data->hmac[static_cast<int>(jwa::digest(algorithm))])
         return Error(CryptoError::WeakKey,
                      QStringLiteral("%1 needs an HMAC secret of at least %2 bytes; this one has %3")
-                         .arg(algorithmName)
+                         .arg(algorithmName())
                          .arg(digestSize(jwa::digest(algorithm)))
                          .arg(m_data->bits / 8));
     return {};

@@ -41,9 +41,8 @@ QString algorithmList(const QList<Algorithm> &algorithms)
 }
 
 // A NumericDate claim (RFC 7519 §2): a JSON number of seconds, possibly fractional.
-Result<std::optional<qint64>> numericDate(const JsonValue &claims, const char *name)
+Result<std::optional<qint64>> numericDate(const std::optional<JsonValue> &value, const char *name)
 {
-    const auto value = claims.member(name);
     if (!value)
         return std::optional<qint64>();
     const auto claim = [name] { return QString::fromLatin1(name); };
@@ -239,13 +238,25 @@ Result<void> Verifier::checkClaims(const CompactJws &jws) const
         const qint64 now = m_clock.unixSeconds();
         const qint64 leeway = m_policy.leeway.count();
 
-        auto exp = numericDate(claims, "exp");
+        enum Slot
+        {
+            EXP,
+            NBF,
+            IAT,
+            ISS,
+            AUD,
+            SLOTS
+        };
+        const std::optional<JsonValue> found[SLOTS] = {claims.member("exp"), claims.member("nbf"), claims.member("iat"),
+                                                       claims.member("iss"), claims.member("aud")};
+
+        auto exp = numericDate(found[EXP], "exp");
         if (!exp)
             return exp.error();
-        auto nbf = numericDate(claims, "nbf");
+        auto nbf = numericDate(found[NBF], "nbf");
         if (!nbf)
             return nbf.error();
-        auto iat = numericDate(claims, "iat");
+        auto iat = numericDate(found[IAT], "iat");
         if (!iat)
             return iat.error();
         if (*exp && now >= **exp + leeway)
@@ -262,7 +273,7 @@ Result<void> Verifier::checkClaims(const CompactJws &jws) const
                              .arg(timetext::utc(**iat), timetext::span(**iat - now), leewayNote(m_policy.leeway)));
 
         if (m_policy.issuer) {
-            const auto iss = claims.member("iss");
+            const auto &iss = found[ISS];
             if (!iss)
                 return Error(
                     JoseError::MissingClaim,
@@ -275,7 +286,7 @@ Result<void> Verifier::checkClaims(const CompactJws &jws) const
                     QStringLiteral("issuer is %1, expected \"%2\"").arg(quoted(iss->toUtf8()), *m_policy.issuer));
         }
         if (m_policy.audience) {
-            const auto aud = claims.member("aud");
+            const auto &aud = found[AUD];
             if (!aud)
                 return Error(
                     JoseError::MissingClaim,
@@ -305,10 +316,10 @@ Result<void> Verifier::checkClaims(const CompactJws &jws) const
                                  .arg(seen.join(QStringLiteral(", ")), *m_policy.audience));
             }
         }
-        for (const QString &required : m_policy.requiredClaims) {
-            if (!claims.member(required.toUtf8()))
+        for (const QByteArray &required : m_requiredClaims) {
+            if (!claims.member(required))
                 return Error(JoseError::MissingClaim,
-                             QStringLiteral("the required claim \"%1\" is missing").arg(required));
+                             QStringLiteral("the required claim \"%1\" is missing").arg(QString::fromUtf8(required)));
         }
     }
 
