@@ -1,5 +1,7 @@
 #include "jose/CompactJws.h"
 
+#include <array>
+
 #include "common/Redaction.h"
 #include "crypto/Base64Url.h"
 #include "jose/JoseError.h"
@@ -39,6 +41,48 @@ Error encryptedTokenError(QByteArrayView token)
     return Error(JoseError::Encrypted, detail);
 }
 
+// Tokens from one issuer share their header bytes. A small per-thread cache maps the exact base64url header
+// segment to its parsed document (valid JSON objects only), which is a pure function of those bytes and the limits:
+// caching it changes no result and skips decoding and parsing the header again.
+struct HeaderCacheEntry
+{
+    QByteArray raw;
+    JsonLimits limits;
+    JsonDocument document;
+};
+constexpr qsizetype HEADER_CACHE_MAX_BYTES = 512;
+constexpr std::size_t HEADER_CACHE_ENTRIES = 8;
+thread_local std::array<HeaderCacheEntry, HEADER_CACHE_ENTRIES> s_headerCache;
+thread_local std::size_t s_headerCacheNext = 0;
+
+bool sameLimits(const JsonLimits &a, const JsonLimits &b)
+{
+    return a.maxBytes == b.maxBytes && a.maxDepth == b.maxDepth && a.maxValues == b.maxValues;
+}
+
+bool cachedHeader(QByteArrayView raw, const JsonLimits &limits, JsonDocument &out)
+{
+    if (raw.size() > HEADER_CACHE_MAX_BYTES)
+        return false;
+    for (const HeaderCacheEntry &entry : s_headerCache) {
+        if (entry.raw.size() == raw.size() && entry.raw == raw && sameLimits(entry.limits, limits)) {
+            out = entry.document;
+            return true;
+        }
+    }
+    return false;
+}
+
+void rememberHeader(QByteArrayView raw, const JsonLimits &limits, const JsonDocument &document)
+{
+    if (raw.size() > HEADER_CACHE_MAX_BYTES)
+        return;
+    HeaderCacheEntry &entry = s_headerCache[s_headerCacheNext++ % HEADER_CACHE_ENTRIES];
+    entry.raw = raw.toByteArray();
+    entry.limits = limits;
+    entry.document = document;
+}
+
 } // namespace
 
 Result<CompactJws> CompactJws::parse(QByteArrayView token, const JwsLimits &limits)
@@ -68,19 +112,22 @@ Result<CompactJws> CompactJws::parse(QByteArrayView token, const JwsLimits &limi
     }
 
     CompactJws jws;
-    jws.m_token = token.toByteArray();
     jws.m_firstDot = first;
     jws.m_secondDot = second;
+    jws.m_tokenSize = token.size();
 
-    const QByteArrayView segments[] = {jws.rawHeader(), jws.rawPayload(), jws.rawSignature()};
+    const QByteArrayView segments[]
+        = {token.first(first), token.sliced(first + 1, second - first - 1), token.sliced(second + 1)};
     if (segments[0].isEmpty())
         return malformed(QStringLiteral("the header segment is empty"));
 
     // Header and payload are decoded into per-thread scratch space: their JSON documents keep their own copy.
     thread_local QByteArray s_header;
     thread_local QByteArray s_payload;
-    QByteArray *targets[] = {&s_header, &s_payload, &jws.m_signature};
-    for (int i = 0; i < 3; ++i) {
+    thread_local QByteArray s_signature;
+    const bool headerCached = cachedHeader(segments[0], limits.json, jws.m_header);
+    QByteArray *targets[] = {&s_header, &s_payload, &s_signature};
+    for (int i = headerCached ? 1 : 0; i < 3; ++i) {
         if (!crypto::base64url::decodeInto(segments[i], *targets[i])) {
             const auto detailed = crypto::base64url::decode(segments[i]);
             return malformed(QStringLiteral("the %1 segment is not valid base64url: %2")
@@ -88,13 +135,20 @@ Result<CompactJws> CompactJws::parse(QByteArrayView token, const JwsLimits &limi
         }
     }
 
-    auto parsedHeader = JsonDocument::parse(s_header, limits.json);
-    if (!parsedHeader)
-        return Error(parsedHeader.error().is(JsonError::TooLarge) ? JoseError::TooLarge : JoseError::Malformed,
-                     QStringLiteral("the header is not valid JSON: ") + parsedHeader.error().detail());
-    if (!parsedHeader->root().isObject())
-        return malformed(QStringLiteral("the header is JSON but not an object"));
-    jws.m_header = std::move(*parsedHeader);
+    jws.m_token.reserve(token.size() + s_signature.size());
+    jws.m_token.append(token.data(), token.size());
+    jws.m_token.append(s_signature);
+
+    if (!headerCached) {
+        auto parsedHeader = JsonDocument::parse(s_header, limits.json);
+        if (!parsedHeader)
+            return Error(parsedHeader.error().is(JsonError::TooLarge) ? JoseError::TooLarge : JoseError::Malformed,
+                         QStringLiteral("the header is not valid JSON: ") + parsedHeader.error().detail());
+        if (!parsedHeader->root().isObject())
+            return malformed(QStringLiteral("the header is JSON but not an object"));
+        jws.m_header = std::move(*parsedHeader);
+        rememberHeader(segments[0], limits.json, jws.m_header);
+    }
 
     // The payload of a JWT is a JSON object; other JWS payloads are opaque bytes.
     if (!s_payload.isEmpty() && s_payload.front() == '{') {
@@ -127,7 +181,7 @@ QByteArrayView CompactJws::rawPayload() const
 
 QByteArrayView CompactJws::rawSignature() const
 {
-    return QByteArrayView(m_token).sliced(m_secondDot + 1);
+    return QByteArrayView(m_token).sliced(m_secondDot + 1, m_tokenSize - m_secondDot - 1);
 }
 
 QByteArray CompactJws::algorithmName() const

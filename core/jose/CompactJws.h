@@ -25,7 +25,7 @@ public:
     // decoded into the error's detail when it is readable).
     [[nodiscard]] static Result<CompactJws> parse(QByteArrayView token, const JwsLimits &limits = {});
 
-    [[nodiscard]] QByteArrayView token() const { return m_token; }
+    [[nodiscard]] QByteArrayView token() const { return QByteArrayView(m_token).first(m_tokenSize); }
     [[nodiscard]] QByteArrayView signingInput() const;
     [[nodiscard]] QByteArrayView rawHeader() const;
     [[nodiscard]] QByteArrayView rawPayload() const;
@@ -36,7 +36,7 @@ public:
     [[nodiscard]] QByteArrayView payload() const { return m_claims ? m_claims->source() : QByteArrayView(m_payload); }
     // The payload parsed as JSON when it is a JSON object (a JWT claims set); nullopt otherwise.
     [[nodiscard]] const std::optional<JsonDocument> &claims() const { return m_claims; }
-    [[nodiscard]] QByteArrayView signature() const { return m_signature; }
+    [[nodiscard]] QByteArrayView signature() const { return QByteArrayView(m_token).sliced(m_tokenSize); }
 
     // The header's "alg" and "kid" as given (empty when absent or not strings).
     [[nodiscard]] QByteArray algorithmName() const;
@@ -46,13 +46,13 @@ public:
 private:
     CompactJws() = default;
 
-    QByteArray m_token;
+    QByteArray m_token; // the token as received, followed by its decoded signature (one allocation for both)
+    qsizetype m_tokenSize = 0;
     qsizetype m_firstDot = 0;
     qsizetype m_secondDot = 0;
     JsonDocument m_header;
     QByteArray m_payload; // only for payloads that are not a JSON object: a JWT's lives in m_claims
     std::optional<JsonDocument> m_claims;
-    QByteArray m_signature;
 };
 
 } // namespace portcullis::jose
