@@ -78,6 +78,11 @@ QString stripMediaPrefix(QString type)
     return type;
 }
 
+quint32 algorithmBit(Algorithm algorithm)
+{
+    return quint32(1) << static_cast<int>(algorithm);
+}
+
 QString leewayNote(std::chrono::seconds leeway)
 {
     return leeway.count() ? QStringLiteral(" (leeway %1)").arg(timetext::span(leeway.count())) : QString();
@@ -96,6 +101,15 @@ Verifier::Verifier(VerificationPolicy policy, JwkSet keys, const Clock &clock)
     Q_ASSERT(!m_policy.allowedAlgorithms.isEmpty());
     for (const QString &claim : m_policy.requiredClaims)
         m_requiredClaims << claim.toUtf8();
+    // Which algorithms each key may serve, worked out once.
+    for (const Jwk &jwk : m_keys.keys()) {
+        quint32 bits = 0;
+        for (Algorithm algorithm : crypto::jwa::all()) {
+            if (jwk.checkAlgorithm(algorithm))
+                bits |= algorithmBit(algorithm);
+        }
+        m_keyAlgorithms.append(bits);
+    }
 }
 
 Result<Algorithm> Verifier::checkHeader(const CompactJws &jws) const
@@ -189,21 +203,27 @@ Result<VerifiedToken> Verifier::verify(QByteArrayView token) const
                 JoseError::UnknownKeyId,
                 QStringLiteral("no key has kid=%1 (known: %2)").arg(quoted(kid), known.join(QStringLiteral(", "))));
         }
-        if (auto fits = jwk->checkAlgorithm(*algorithm); !fits)
-            return fits.error();
+        const auto index = jwk - m_keys.keys().constData();
+        if (!(m_keyAlgorithms.at(index) & algorithmBit(*algorithm))) {
+            if (auto fits = jwk->checkAlgorithm(*algorithm); !fits)
+                return fits.error();
+        }
         candidates << jwk;
     } else {
-        QStringList reasons;
-        for (const Jwk &jwk : m_keys.keys()) {
-            if (auto fits = jwk.checkAlgorithm(*algorithm); fits)
-                candidates.append(&jwk);
-            else
-                reasons << fits.error().detail();
+        for (qsizetype i = 0; i < m_keys.keys().size(); ++i) {
+            if (m_keyAlgorithms.at(i) & algorithmBit(*algorithm))
+                candidates.append(&m_keys.keys().at(i));
         }
-        if (candidates.isEmpty())
+        if (candidates.isEmpty()) {
+            QStringList reasons;
+            for (const Jwk &jwk : m_keys.keys()) {
+                if (auto fits = jwk.checkAlgorithm(*algorithm); !fits)
+                    reasons << fits.error().detail();
+            }
             return Error(JoseError::NoSuitableKey,
                          QStringLiteral("no key can verify %1: %2")
                              .arg(QLatin1String(crypto::jwa::name(*algorithm)), reasons.join(QStringLiteral("; "))));
+        }
     }
 
     QString failure;

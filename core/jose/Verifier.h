@@ -62,6 +62,7 @@ private:
     QByteArray m_audience;
     QByteArray m_type;
     QByteArrayList m_requiredClaims;
+    QList<quint32> m_keyAlgorithms; // per key in m_keys: a bit per crypto::Algorithm it can serve
 };
 
 } // namespace portcullis::jose
