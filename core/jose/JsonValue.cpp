@@ -256,6 +256,27 @@ std::optional<JsonValue> JsonValue::member(QByteArrayView name) const
     return std::nullopt;
 }
 
+void JsonValue::findMembers(const QByteArrayView *names, qsizetype count, std::optional<JsonValue> *out) const
+{
+    for (qsizetype k = 0; k < count; ++k)
+        out[k].reset();
+    const JsonNode *n = node();
+    if (!n || typeOf(*n) != Type::Object)
+        return;
+    const quint32 *children = m_data->children() + n->first;
+    qsizetype missing = count;
+    for (quint32 i = 0; i < n->count && missing > 0; ++i) {
+        const JsonNode &name = m_data->nodes()[children[i]];
+        for (qsizetype k = 0; k < count; ++k) {
+            if (!out[k] && contentEquals(m_data, name, names[k])) {
+                out[k] = JsonValue(m_data, children[i] + 1);
+                --missing;
+                break;
+            }
+        }
+    }
+}
+
 JsonValue JsonValue::element(qsizetype i) const
 {
     const JsonNode *n = containerNode(Type::Array, i);

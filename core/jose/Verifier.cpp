@@ -267,8 +267,9 @@ Result<void> Verifier::checkClaims(const CompactJws &jws) const
             AUD,
             SLOTS
         };
-        const std::optional<JsonValue> found[SLOTS] = {claims.member("exp"), claims.member("nbf"), claims.member("iat"),
-                                                       claims.member("iss"), claims.member("aud")};
+        static const QByteArrayView SLOT_NAMES[SLOTS] = {"exp", "nbf", "iat", "iss", "aud"};
+        std::optional<JsonValue> found[SLOTS];
+        claims.findMembers(SLOT_NAMES, SLOTS, found);
 
         auto exp = numericDate(found[EXP], "exp");
         if (!exp)
