@@ -377,6 +377,31 @@ private Q_SLOTS:
         expectRefusal(result, static_cast<JoseError>(code), explanation);
     }
 
+    void headerCacheNeverConfusesTokens()
+    {
+        // Headers of the same length that differ in one byte, verified alternately: the per-thread header cache must
+        // answer each from its own bytes.
+        const Jwk keyA = Jwk::fromKey(crypto::Key::generateHmac(32).value(), QStringLiteral("key-a"));
+        const Jwk keyB = Jwk::fromKey(crypto::Key::generateHmac(32).value(), QStringLiteral("key-b"));
+        VerificationPolicy policy;
+        policy.allowedAlgorithms = {Algorithm::HS256};
+        const Verifier verifier(policy, JwkSet({keyA, keyB}), m_clock);
+        const QByteArray a = Signer::sign(keyA, Algorithm::HS256, claims()).value();
+        const QByteArray b = Signer::sign(keyB, Algorithm::HS256, claims()).value();
+        const QByteArray swapped = a.left(a.indexOf('.')) + b.mid(b.indexOf('.')); // header of a, body of b
+        for (int i = 0; i < 20; ++i) {
+            QCOMPARE(verifier.verify(a).value().keyId, QStringLiteral("key-a"));
+            QCOMPARE(verifier.verify(b).value().keyId, QStringLiteral("key-b"));
+            QVERIFY(verifier.verify(swapped).error().is(JoseError::SignatureInvalid));
+        }
+        // A stricter limit applies even to a header seen before under looser ones.
+        VerificationPolicy strict = policy;
+        strict.limits.json.maxValues = 1;
+        const Verifier strictVerifier(strict, JwkSet({keyA}), m_clock);
+        QVERIFY(strictVerifier.verify(a).error().is(JoseError::Malformed));
+        QVERIFY(verifier.verify(a).has_value());
+    }
+
     void errorCodesAreDistinct()
     {
         QSet<QString> names;
