@@ -129,30 +129,6 @@ bool needsEscape(uchar c)
 
 } // namespace
 
-int utf8SequenceLength(const uchar *p, const uchar *end)
-{
-    const uchar c = p[0];
-    const qsizetype available = end - p;
-    const auto continuation = [](uchar b) { return (b & 0xC0) == 0x80; };
-    if (c >= 0xC2 && c <= 0xDF)
-        return available >= 2 && continuation(p[1]) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (available < 3)
-            return 0;
-        const uchar low = c == 0xE0 ? 0xA0 : 0x80; // E0 80..9F would be overlong
-        const uchar high = c == 0xED ? 0x9F : 0xBF; // ED A0..BF would be a surrogate
-        return p[1] >= low && p[1] <= high && continuation(p[2]) ? 3 : 0;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (available < 4)
-            return 0;
-        const uchar low = c == 0xF0 ? 0x90 : 0x80; // F0 80..8F would be overlong
-        const uchar high = c == 0xF4 ? 0x8F : 0xBF; // F4 90.. would be above U+10FFFF
-        return p[1] >= low && p[1] <= high && continuation(p[2]) && continuation(p[3]) ? 4 : 0;
-    }
-    return 0; // 80..BF (a stray continuation), C0, C1 (overlong), F5..FF
-}
-
 bool isValidUtf8(QByteArrayView bytes)
 {
     const auto *p = reinterpret_cast<const uchar *>(bytes.data());
