@@ -1,0 +1,126 @@
+#include "store/Migrations.h"
+
+#include <QDateTime>
+#include <QSqlQuery>
+#include <QStringBuilder>
+#include <QStringList>
+
+#include "common/BuildInfo.h"
+#include "store/Sql.h"
+#include "store/StoreError.h"
+
+namespace portcullis::store::migrations {
+
+namespace {
+
+const QString SCHEMA_TABLE = QStringLiteral("portcullis_schema");
+
+// One migration: its statements, with {blob} standing for the dialect's bytes type. Never edit a released
+// migration; add the next one.
+struct Migration
+{
+    int version;
+    QStringList statements;
+};
+
+const std::vector<Migration> &all()
+{
+    static const std::vector<Migration> migrations = {
+        {1,
+         {
+             QStringLiteral("CREATE TABLE portcullis_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+             QStringLiteral("CREATE TABLE portcullis_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)"),
+             QStringLiteral("INSERT INTO portcullis_counters (name, value) VALUES ('api_keys', 0)"),
+             QStringLiteral("CREATE TABLE api_keys ("
+                            " id TEXT PRIMARY KEY,"
+                            " prefix TEXT NOT NULL,"
+                            " last_four TEXT NOT NULL,"
+                            " keyed_hash {blob} NOT NULL UNIQUE,"
+                            " name TEXT NOT NULL,"
+                            " owner TEXT NOT NULL DEFAULT '',"
+                            " description TEXT NOT NULL DEFAULT '',"
+                            " scopes TEXT NOT NULL DEFAULT '',"
+                            " state TEXT NOT NULL CHECK (state IN ('active', 'revoked', 'expired', 'rotating')),"
+                            " created_at BIGINT NOT NULL,"
+                            " expires_at BIGINT,"
+                            " revoked_at BIGINT,"
+                            " revoked_reason TEXT,"
+                            " grace_ends_at BIGINT,"
+                            " replaced_by TEXT REFERENCES api_keys (id),"
+                            " last_used_at BIGINT,"
+                            " last_used_from TEXT,"
+                            " usage_count BIGINT NOT NULL DEFAULT 0,"
+                            " revision BIGINT NOT NULL)"),
+             QStringLiteral("CREATE INDEX api_keys_revision ON api_keys (revision)"),
+             QStringLiteral("CREATE INDEX api_keys_state ON api_keys (state)"),
+         }},
+    };
+    return migrations;
+}
+
+} // namespace
+
+int latestVersion()
+{
+    return all().back().version;
+}
+
+Result<int> currentVersion(const QSqlDatabase &db)
+{
+    const QStringList tables = db.tables(QSql::Tables);
+    if (!tables.contains(SCHEMA_TABLE)) {
+        if (!tables.isEmpty())
+            return Error(StoreError::InvalidLocation,
+                         QStringLiteral("This database holds other tables but no Portcullis store. Portcullis leaves "
+                                        "it alone: point the workspace at a new file or an empty database."));
+        return 0;
+    }
+    auto query = sql::run(db, QStringLiteral("Reading the schema version"),
+                          QStringLiteral("SELECT MAX(version) FROM portcullis_schema"));
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return 0;
+    return query->value(0).toInt();
+}
+
+Result<int> apply(const QSqlDatabase &db, Dialect dialect)
+{
+    auto current = currentVersion(db);
+    if (!current)
+        return current.error();
+    int version = *current;
+    if (version > latestVersion())
+        return Error(StoreError::NewerSchema,
+                     u"This store was written by a newer Portcullis (schema " % QString::number(version)
+                         % u"; this version knows up to " % QString::number(latestVersion())
+                         % u"). Update Portcullis to open it; it is left unchanged.");
+    const QString blob = dialect == Dialect::Postgres ? QStringLiteral("BYTEA") : QStringLiteral("BLOB");
+    if (version == 0) {
+        auto created = sql::run(db, QStringLiteral("Creating the schema table"),
+                                QStringLiteral("CREATE TABLE portcullis_schema (version INTEGER NOT NULL, "
+                                               "applied_at BIGINT NOT NULL, written_by TEXT NOT NULL)"));
+        if (!created)
+            return created.error();
+    }
+    for (const Migration &migration : all()) {
+        if (migration.version <= version)
+            continue;
+        const QString doing = u"Migrating the store to schema " % QString::number(migration.version);
+        for (QString statement : migration.statements) {
+            statement.replace(QStringLiteral("{blob}"), blob);
+            if (auto done = sql::run(db, doing, statement); !done)
+                return Error(StoreError::MigrationFailed, done.error().detail());
+        }
+        auto recorded = sql::run(db, doing,
+                                 QStringLiteral("INSERT INTO portcullis_schema (version, applied_at, written_by) "
+                                                "VALUES (?, ?, ?)"),
+                                 {migration.version, QDateTime::currentSecsSinceEpoch(), buildinfo::version()});
+        if (!recorded)
+            return Error(StoreError::MigrationFailed, recorded.error().detail());
+        version = migration.version;
+    }
+    return version;
+}
+
+} // namespace portcullis::store::migrations
