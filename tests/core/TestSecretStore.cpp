@@ -10,6 +10,7 @@
 #include <QThread>
 
 #include "TempDir.h"
+#include "store/FileSecretStore.h"
 #include "store/MemorySecretStore.h"
 #include "store/StoreError.h"
 
@@ -17,7 +18,7 @@ using namespace portcullis;
 using namespace portcullis::store;
 using crypto::SecretBytes;
 
-// The memory backend against the SecretStore contract.
+// The memory and file backends against the SecretStore contract, and the file backend's safety rules.
 class TestSecretStore : public QObject
 {
     Q_OBJECT
@@ -27,8 +28,14 @@ private:
 
     std::unique_ptr<SecretStore> makeStore(const QString &backend)
     {
-        Q_ASSERT(backend == QLatin1String("memory"));
-        return std::make_unique<MemorySecretStore>();
+        if (backend == QLatin1String("memory"))
+            return std::make_unique<MemorySecretStore>();
+        auto created = FileSecretStore::create(m_dir->filePath(QStringLiteral("secrets.json")));
+        if (!created) {
+            qWarning().noquote() << created.error().toString();
+            return nullptr;
+        }
+        return std::move(*created);
     }
 
     QString secretsPath() const { return m_dir->filePath(QStringLiteral("secrets.json")); }
@@ -37,6 +44,7 @@ private:
     {
         QTest::addColumn<QString>("backend");
         QTest::newRow("memory") << QStringLiteral("memory");
+        QTest::newRow("file") << QStringLiteral("file");
     }
 
     static SecretBytes bytes(const char *data, qsizetype size) { return SecretBytes(QByteArrayView(data, size)); }
@@ -58,7 +66,7 @@ private Q_SLOTS:
         QByteArray everyByte;
         for (int i = 0; i < 256; ++i)
             everyByte.append(char(i));
-        for (const QString &backend : {QStringLiteral("memory")}) {
+        for (const QString &backend : {QStringLiteral("memory"), QStringLiteral("file")}) {
             const QByteArray tag = backend.toLatin1();
             QTest::addRow("%s NUL and 0xFF", tag.constData()) << backend << binary;
             QTest::addRow("%s every byte", tag.constData()) << backend << everyByte;
@@ -124,8 +132,13 @@ private Q_SLOTS:
         QFETCH(QString, backend);
         auto store = makeStore(backend);
         QVERIFY(store);
-        QCOMPARE(store->description(), QStringLiteral("memory, for this session only"));
-        QVERIFY(!store->isPersistent());
+        if (backend == QLatin1String("memory")) {
+            QCOMPARE(store->description(), QStringLiteral("memory, for this session only"));
+            QVERIFY(!store->isPersistent());
+        } else {
+            QCOMPARE(store->description(), QStringLiteral("the file %1 (mode 0600)").arg(secretsPath()));
+            QVERIFY(store->isPersistent());
+        }
     }
 
     void servesSeveralThreads_data() { addBackends(); }
@@ -158,6 +171,177 @@ private Q_SLOTS:
         for (int t = 0; t < THREADS; ++t)
             for (int round = 0; round < ROUNDS; ++round)
                 QVERIFY(store->read(QStringLiteral("thread%1.secret%2").arg(t).arg(round)).has_value());
+    }
+
+    // File backend
+
+    void fileIsCreatedWithMode0600WhateverTheUmask()
+    {
+        const mode_t previous = ::umask(0);
+        auto store = makeStore(QStringLiteral("file"));
+        auto written = store ? store->write(QStringLiteral("a"), bytes("1", 1)) : Result<void>();
+        ::umask(previous);
+        QVERIFY(store);
+        QVERIFY(written.has_value());
+        struct stat status = {};
+        QCOMPARE(::lstat(QFile::encodeName(secretsPath()).constData(), &status), 0);
+        QCOMPARE(status.st_mode & 07777, mode_t(0600));
+        QVERIFY(S_ISREG(status.st_mode));
+        const QFile::Permissions others = QFile::ReadGroup | QFile::WriteGroup | QFile::ExeGroup | QFile::ReadOther
+            | QFile::WriteOther | QFile::ExeOther;
+        QCOMPARE(QFileInfo(secretsPath()).permissions() & others, QFile::Permissions());
+        // No temporary file or lock file is left behind.
+        const QStringList left = QDir(m_dir->path()).entryList(QDir::Files | QDir::Hidden);
+        QCOMPARE(left, QStringList({QStringLiteral("secrets.json")}));
+        // The format is the documented one.
+        const QByteArray content = m_dir->read(QStringLiteral("secrets.json"));
+        QVERIFY(content.contains("\"version\": 1"));
+        QVERIFY(content.contains("\"a\": \"MQ==\""));
+    }
+
+    void fileReadableByOthersIsRefused()
+    {
+        auto store = makeStore(QStringLiteral("file"));
+        QVERIFY(store);
+        QVERIFY(store->write(QStringLiteral("a"), bytes("1", 1)).has_value());
+        const QByteArray before = m_dir->read(QStringLiteral("secrets.json"));
+        for (const mode_t mode : {mode_t(0640), mode_t(0604), mode_t(0620)}) {
+            QCOMPARE(::chmod(QFile::encodeName(secretsPath()).constData(), mode), 0);
+            auto read = store->read(QStringLiteral("a"));
+            QVERIFY(!read.has_value());
+            QVERIFY2(read.error().is(StoreError::SecretsInsecure), qPrintable(read.error().toString()));
+            QVERIFY2(read.error().detail().contains(QStringLiteral("chmod 600 '%1'").arg(secretsPath())),
+                     qPrintable(read.error().detail()));
+            auto written = store->write(QStringLiteral("a"), bytes("2", 1));
+            QVERIFY(!written.has_value());
+            QVERIFY(written.error().is(StoreError::SecretsInsecure));
+            auto created = FileSecretStore::create(secretsPath());
+            QVERIFY(!created.has_value());
+            QVERIFY(created.error().is(StoreError::SecretsInsecure));
+        }
+        QCOMPARE(m_dir->read(QStringLiteral("secrets.json")), before);
+    }
+
+    void symlinkIsRefused()
+    {
+        auto store = makeStore(QStringLiteral("file"));
+        QVERIFY(store);
+        QVERIFY(store->write(QStringLiteral("a"), bytes("1", 1)).has_value());
+        const QString link = m_dir->filePath(QStringLiteral("link.json"));
+        QVERIFY(QFile::link(secretsPath(), link));
+        auto created = FileSecretStore::create(link);
+        QVERIFY(!created.has_value());
+        QVERIFY2(created.error().is(StoreError::SecretsInsecure), qPrintable(created.error().toString()));
+        QVERIFY(created.error().detail().contains(QStringLiteral("symbolic link")));
+
+        // A link that appears after the store was created is refused as well.
+        const QString real = m_dir->filePath(QStringLiteral("real.json"));
+        QVERIFY(QFile::rename(secretsPath(), real));
+        QVERIFY(QFile::link(real, secretsPath()));
+        auto read = store->read(QStringLiteral("a"));
+        QVERIFY(!read.has_value());
+        QVERIFY(read.error().is(StoreError::SecretsInsecure));
+        QVERIFY(!store->write(QStringLiteral("a"), bytes("2", 1)).has_value());
+        QVERIFY(QFileInfo(secretsPath()).isSymLink());
+    }
+
+    void fileOwnedBySomeoneElseIsRefused()
+    {
+        if (::geteuid() != 0)
+            QSKIP("giving a file to another user needs root");
+        auto store = makeStore(QStringLiteral("file"));
+        QVERIFY(store);
+        QVERIFY(store->write(QStringLiteral("a"), bytes("1", 1)).has_value());
+        QCOMPARE(::chown(QFile::encodeName(secretsPath()).constData(), 65534, 65534), 0);
+        auto read = store->read(QStringLiteral("a"));
+        QVERIFY(!read.has_value());
+        QVERIFY2(read.error().is(StoreError::SecretsInsecure), qPrintable(read.error().toString()));
+        QVERIFY(read.error().detail().contains(QStringLiteral("user id 65534")));
+    }
+
+    void corruptFileIsReportedAndNeverReplaced_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::newRow("not JSON") << QByteArray("{\"version\": 1, \"secrets\": {\"a\": ");
+        QTest::newRow("empty") << QByteArray();
+        QTest::newRow("array") << QByteArray("[1, 2]");
+        QTest::newRow("no version") << QByteArray("{\"secrets\": {}}");
+        QTest::newRow("secrets not an object") << QByteArray("{\"version\": 1, \"secrets\": []}");
+        QTest::newRow("value not a string") << QByteArray("{\"version\": 1, \"secrets\": {\"a\": 1}}");
+        QTest::newRow("value not base64") << QByteArray("{\"version\": 1, \"secrets\": {\"a\": \"*not*\"}}");
+        QTest::newRow("newer version") << QByteArray("{\"version\": 2, \"secrets\": {}}");
+    }
+    void corruptFileIsReportedAndNeverReplaced()
+    {
+        QFETCH(QByteArray, content);
+        auto store = makeStore(QStringLiteral("file"));
+        QVERIFY(store);
+        QVERIFY(m_dir->write(QStringLiteral("secrets.json"), content));
+        QCOMPARE(::chmod(QFile::encodeName(secretsPath()).constData(), 0600), 0);
+
+        auto read = store->read(QStringLiteral("a"));
+        QVERIFY(!read.has_value());
+        QVERIFY2(read.error().is(StoreError::SecretsUnavailable), qPrintable(read.error().toString()));
+        QVERIFY(read.error().detail().contains(secretsPath()));
+        auto written = store->write(QStringLiteral("a"), bytes("new", 3));
+        QVERIFY(!written.has_value());
+        QVERIFY(written.error().is(StoreError::SecretsUnavailable));
+        QVERIFY(!store->remove(QStringLiteral("a")).has_value());
+        QCOMPARE(m_dir->read(QStringLiteral("secrets.json")), content);
+        auto created = FileSecretStore::create(secretsPath());
+        QVERIFY(!created.has_value());
+        QVERIFY(created.error().is(StoreError::SecretsUnavailable));
+    }
+
+    void tooLargeFileIsRefused()
+    {
+        auto store = makeStore(QStringLiteral("file"));
+        QVERIFY(store);
+        QByteArray huge = "{\"version\": 1, \"secrets\": {\"a\": \"";
+        huge += QByteArray(FileSecretStore::MAX_FILE_BYTES, 'A');
+        huge += "\"}}";
+        QVERIFY(m_dir->write(QStringLiteral("secrets.json"), huge));
+        QCOMPARE(::chmod(QFile::encodeName(secretsPath()).constData(), 0600), 0);
+        auto read = store->read(QStringLiteral("a"));
+        QVERIFY(!read.has_value());
+        QVERIFY2(read.error().is(StoreError::SecretsUnavailable), qPrintable(read.error().toString()));
+        QVERIFY(!store->write(QStringLiteral("b"), bytes("1", 1)).has_value());
+        QCOMPARE(QFileInfo(secretsPath()).size(), huge.size());
+
+        // A write that would make the file too large is refused too, and leaves it as it was.
+        QVERIFY(QFile::remove(secretsPath()));
+        QVERIFY(store->write(QStringLiteral("small"), bytes("1", 1)).has_value());
+        const QByteArray before = m_dir->read(QStringLiteral("secrets.json"));
+        auto tooBig
+            = store->write(QStringLiteral("big"), SecretBytes(QByteArray(FileSecretStore::MAX_FILE_BYTES, 'x')));
+        QVERIFY(!tooBig.has_value());
+        QVERIFY(tooBig.error().is(StoreError::SecretsUnavailable));
+        QCOMPARE(m_dir->read(QStringLiteral("secrets.json")), before);
+    }
+
+    void secondInstanceSeesWrites()
+    {
+        auto first = makeStore(QStringLiteral("file"));
+        auto second = makeStore(QStringLiteral("file"));
+        QVERIFY(first && second);
+        QVERIFY(first->write(QStringLiteral("a"), bytes("1", 1)).has_value());
+        QCOMPARE(second->read(QStringLiteral("a"))->view().toByteArray(), QByteArray("1"));
+        QVERIFY(second->write(QStringLiteral("b"), bytes("2", 1)).has_value());
+        QVERIFY(second->write(QStringLiteral("a"), bytes("3", 1)).has_value());
+        QCOMPARE(first->read(QStringLiteral("a"))->view().toByteArray(), QByteArray("3"));
+        QCOMPARE(first->read(QStringLiteral("b"))->view().toByteArray(), QByteArray("2"));
+        QVERIFY(first->remove(QStringLiteral("b")).has_value());
+        QVERIFY(second->read(QStringLiteral("b")).error().is(StoreError::SecretNotFound));
+    }
+
+    void missingFolderIsRefused()
+    {
+        auto created = FileSecretStore::create(m_dir->filePath(QStringLiteral("no/such/folder/secrets.json")));
+        QVERIFY(!created.has_value());
+        QVERIFY(created.error().is(StoreError::InvalidLocation));
+        auto empty = FileSecretStore::create(QString());
+        QVERIFY(!empty.has_value());
+        QVERIFY(empty.error().is(StoreError::InvalidLocation));
     }
 };
 
