@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QTest>
@@ -11,6 +12,7 @@
 
 #include "TempDir.h"
 #include "store/FileSecretStore.h"
+#include "store/KeychainSecretStore.h"
 #include "store/MemorySecretStore.h"
 #include "store/StoreError.h"
 
@@ -18,7 +20,8 @@ using namespace portcullis;
 using namespace portcullis::store;
 using crypto::SecretBytes;
 
-// The memory and file backends against the SecretStore contract, and the file backend's safety rules.
+// The memory and file backends against the SecretStore contract, the file backend's safety rules, and the
+// keychain backend's failure when there is no D-Bus session (the real keychain runs in TestKeychainSecretStore).
 class TestSecretStore : public QObject
 {
     Q_OBJECT
@@ -50,6 +53,16 @@ private:
     static SecretBytes bytes(const char *data, qsizetype size) { return SecretBytes(QByteArrayView(data, size)); }
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        // No test here may reach a real keychain: point D-Bus at a socket that does not exist, before any library
+        // reads the variable, and leave no display for an autolaunched bus or an unlock prompt.
+        const QString noBus = QDir::temp().filePath(QStringLiteral("portcullis-no-such-bus-%1").arg(::getpid()));
+        qputenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=" + QFile::encodeName(noBus));
+        qunsetenv("DISPLAY");
+        qunsetenv("WAYLAND_DISPLAY");
+    }
+
     void init()
     {
         m_dir = std::make_unique<test::TempDir>();
@@ -342,6 +355,32 @@ private Q_SLOTS:
         auto empty = FileSecretStore::create(QString());
         QVERIFY(!empty.has_value());
         QVERIFY(empty.error().is(StoreError::InvalidLocation));
+    }
+
+    // Keychain backend without a D-Bus session (the environment set in initTestCase)
+
+    void keychainWithoutSessionBusFailsFast()
+    {
+        for (int attempt = 0; attempt < 2; ++attempt) { // a second store after the first is gone works the same
+            KeychainSecretStore store(QStringLiteral("portcullis-test-nobus"), std::chrono::seconds(10));
+            QCOMPARE(store.description(),
+                     QStringLiteral("the system keychain (Secret Service), service portcullis-test-nobus"));
+            QVERIFY(store.isPersistent());
+            QElapsedTimer timer;
+            timer.start();
+            auto written = store.write(QStringLiteral("a"), bytes("\0\xff", 2));
+            QVERIFY(!written.has_value());
+            QVERIFY2(written.error().is(StoreError::SecretsUnavailable), qPrintable(written.error().toString()));
+            QVERIFY(written.error().detail().contains(QStringLiteral("--secrets file:PATH")));
+            auto read = store.read(QStringLiteral("a"));
+            QVERIFY(!read.has_value());
+            QVERIFY2(read.error().is(StoreError::SecretsUnavailable), qPrintable(read.error().toString()));
+            auto removed = store.remove(QStringLiteral("a"));
+            QVERIFY(!removed.has_value());
+            QVERIFY(removed.error().is(StoreError::SecretsUnavailable));
+            QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
+            qInfo().noquote() << written.error().toString();
+        }
     }
 };
 
