@@ -14,6 +14,10 @@ namespace portcullis::store {
 // (KeychainThread) and the calling thread waits for the answer, at most `timeout` (an unlock prompt on a desktop
 // may take a while). Call it from any thread but the GUI thread. A call that times out leaves its job running:
 // QtKeychain cannot cancel one, and it runs the next jobs only after it, so later calls may time out as well.
+//
+// With gnome-keyring and no way to show an unlock prompt, a write to a locked keyring fails with
+// StoreError::SecretsLocked, but a read of an entry in it reports StoreError::SecretNotFound (libsecret does not
+// tell a locked entry from a missing one).
 class KeychainSecretStore final : public SecretStore
 {
 public:
