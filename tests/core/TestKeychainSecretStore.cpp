@@ -3,6 +3,7 @@
 #include <QDBusConnection>
 #include <QDBusMessage>
 #include <QDBusObjectPath>
+#include <QDBusVirtualObject>
 #include <QElapsedTimer>
 #include <QTest>
 #include <QThread>
@@ -16,9 +17,22 @@ using namespace portcullis;
 using namespace portcullis::store;
 using crypto::SecretBytes;
 
+namespace {
+
+// A Secret Service that never answers: it takes every call and replies to none.
+class SilentService final : public QDBusVirtualObject
+{
+public:
+    QString introspect(const QString &) const override { return {}; }
+    bool handleMessage(const QDBusMessage &, const QDBusConnection &) override { return true; }
+};
+
+} // namespace
+
 // KeychainSecretStore against a real gnome-keyring. CTest runs it through tests/support/run-with-keyring.sh, which
 // gives it a private D-Bus session and keyring and sets PORTCULLIS_TEST_KEYRING: "unlocked" for the main run,
-// "locked" for TestKeychainSecretStoreLocked, which runs only writeToLockedKeyringFails.
+// "locked" for TestKeychainSecretStoreLocked, which runs only writeToLockedKeyringFails, and "absent" (no keyring
+// at all) for TestKeychainSecretStoreSilent, which runs only timesOutWhenTheKeychainDoesNotAnswer.
 class TestKeychainSecretStore : public QObject
 {
     Q_OBJECT
@@ -186,6 +200,29 @@ private Q_SLOTS:
         QVERIFY2(written.error().is(StoreError::SecretsLocked), qPrintable(written.error().toString()));
         QVERIFY(written.error().detail().contains(QStringLiteral("Unlock")));
         QVERIFY2(timer.elapsed() < 10000, qPrintable(QString::number(timer.elapsed())));
+    }
+
+    void timesOutWhenTheKeychainDoesNotAnswer()
+    {
+        if (keyringState() != QLatin1String("absent"))
+            QSKIP("runs in TestKeychainSecretStoreSilent, where this test owns the Secret Service name itself");
+        QDBusConnection bus
+            = QDBusConnection::connectToBus(QDBusConnection::SessionBus, QStringLiteral("portcullis-silent-service"));
+        QVERIFY(bus.isConnected());
+        SilentService silent;
+        QVERIFY(bus.registerVirtualObject(QStringLiteral("/"), &silent, QDBusConnection::SubPath));
+        QVERIFY(bus.registerService(QStringLiteral("org.freedesktop.secrets")));
+
+        KeychainSecretStore store(uniqueService(), std::chrono::milliseconds(1500));
+        QElapsedTimer timer;
+        timer.start();
+        auto written = store.write(QStringLiteral("apikeys.pepper"), bytes("\0\xff", 2));
+        const qint64 elapsed = timer.elapsed();
+        QVERIFY(!written.has_value());
+        qInfo().noquote() << written.error().toString();
+        QVERIFY2(written.error().is(StoreError::Timeout), qPrintable(written.error().toString()));
+        QVERIFY(written.error().detail().contains(QStringLiteral("within 1.5 s")));
+        QVERIFY2(elapsed >= 1400 && elapsed < 5000, qPrintable(QString::number(elapsed)));
     }
 };
 

@@ -1,20 +1,22 @@
 #!/bin/sh
-# run-with-keyring.sh [--locked] COMMAND [ARGS...]
+# run-with-keyring.sh [--locked | --no-keyring] COMMAND [ARGS...]
 # Runs COMMAND inside a private D-Bus session with its own gnome-keyring (Secret Service), so keychain tests never
 # touch the user's keyring and need no desktop. HOME and the XDG folders point into a throw-away directory that is
 # removed afterwards; DISPLAY is unset so that a stray unlock prompt fails at once instead of waiting for a click.
 #   (default)     the keyring is unlocked with $KEYRING_PASSWORD (must be non-empty; an empty one makes the daemon
 #                 prompt, which fails without a display, and the login collection is never created)
 #   --locked      the daemon runs but is never unlocked: it has no login collection, so writes fail
-# The command sees PORTCULLIS_TEST_KEYRING=unlocked or locked. Missing tools are an error, not a skip.
+#   --no-keyring  the session bus only: no daemon is started (the command may own the Secret Service name itself)
+# The command sees PORTCULLIS_TEST_KEYRING=unlocked, locked or absent. Missing tools are an error, not a skip.
 set -eu
 
 mode=unlocked
 case "${1:-}" in
     --locked) mode=locked; shift ;;
+    --no-keyring) mode=absent; shift ;;
 esac
 if [ "$#" -eq 0 ]; then
-    echo "usage: run-with-keyring.sh [--locked] COMMAND [ARGS...]" >&2
+    echo "usage: run-with-keyring.sh [--locked | --no-keyring] COMMAND [ARGS...]" >&2
     exit 2
 fi
 
