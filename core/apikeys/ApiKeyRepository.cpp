@@ -23,6 +23,12 @@ QVariant timeValue(const QDateTime &time)
     return time.isValid() ? QVariant(time.toMSecsSinceEpoch()) : QVariant(QMetaType(QMetaType::LongLong));
 }
 
+// NOT NULL text columns: a null QString would be bound as NULL.
+QString text(const QString &value)
+{
+    return value.isNull() ? QStringLiteral("") : value;
+}
+
 QVariant textOrNull(const QString &text)
 {
     return text.isNull() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(text);
@@ -107,11 +113,11 @@ Result<void> ApiKeyRepository::insert(const QSqlDatabase &db, const ApiKeyRecord
         db, QStringLiteral("Saving the new key"),
         u"INSERT INTO api_keys (" % COLUMNS
             % u", keyed_hash, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {record.id, record.prefix, record.lastFour, record.name, record.owner, record.description,
-         record.scopes.join(u' '), stateName(record.state), timeValue(record.createdAt), timeValue(record.expiresAt),
-         timeValue(record.revokedAt), textOrNull(record.revokedReason), timeValue(record.graceEndsAt),
-         textOrNull(record.replacedBy), timeValue(record.lastUsedAt), textOrNull(record.lastUsedFrom),
-         record.usageCount, keyedHash, revision});
+        {record.id, record.prefix, record.lastFour, text(record.name), text(record.owner), text(record.description),
+         text(record.scopes.join(u' ')), stateName(record.state), timeValue(record.createdAt),
+         timeValue(record.expiresAt), timeValue(record.revokedAt), textOrNull(record.revokedReason),
+         timeValue(record.graceEndsAt), textOrNull(record.replacedBy), timeValue(record.lastUsedAt),
+         textOrNull(record.lastUsedFrom), record.usageCount, keyedHash, revision});
     if (!done)
         return done.error();
     return {};
@@ -174,7 +180,7 @@ Result<void> ApiKeyRepository::markRevoked(const QSqlDatabase &db, const QString
     auto query = store::sql::run(db, QStringLiteral("Revoking the key"),
                                  QStringLiteral("UPDATE api_keys SET state = 'revoked', revoked_at = ?, "
                                                 "revoked_reason = ?, revision = ? WHERE id = ?"),
-                                 {atMs, reason, revision, id});
+                                 {atMs, text(reason), revision, id});
     if (!query)
         return query.error();
     return expectOneRow(*query, id);
@@ -186,7 +192,7 @@ Result<void> ApiKeyRepository::markRotating(const QSqlDatabase &db, const QStrin
     auto query = store::sql::run(db, QStringLiteral("Marking the old key as rotating"),
                                  QStringLiteral("UPDATE api_keys SET state = 'rotating', grace_ends_at = ?, "
                                                 "replaced_by = ?, revision = ? WHERE id = ?"),
-                                 {graceEndsAtMs, replacedBy, revision, id});
+                                 {graceEndsAtMs, text(replacedBy), revision, id});
     if (!query)
         return query.error();
     return expectOneRow(*query, id);
@@ -247,7 +253,7 @@ Result<void> ApiKeyRepository::applyUsage(const std::vector<UsageDelta> &deltas)
             query.addBindValue(delta.lastUsedAtMs);
             query.addBindValue(delta.lastUsedAtMs);
             query.addBindValue(delta.lastUsedAtMs);
-            query.addBindValue(delta.lastUsedFrom);
+            query.addBindValue(text(delta.lastUsedFrom));
             query.addBindValue(delta.id);
             if (!query.exec())
                 return store::sql::errorFrom(query.lastError(), QStringLiteral("Recording key usage"));

@@ -68,7 +68,8 @@ QString advice(StoreError code)
 Error errorFrom(const QSqlError &error, const QString &doing)
 {
     const StoreError code = classify(error);
-    QString reason = error.databaseText().trimmed();
+    // The first line only: PostgreSQL's DETAIL lines repeat the row's values.
+    QString reason = error.databaseText().trimmed().section(u'\n', 0, 0);
     if (reason.isEmpty())
         reason = error.driverText().trimmed();
     return Error(code, doing % u" failed: " % reason.left(300) % u'.' % advice(code));
@@ -79,6 +80,12 @@ Result<QSqlQuery> run(const QSqlDatabase &db, const QString &doing, const QStrin
 {
     QSqlQuery query(db);
     query.setForwardOnly(true);
+    if (values.isEmpty()) {
+        // Run as is: PostgreSQL cannot prepare statements such as BEGIN or SET.
+        if (!query.exec(statement))
+            return errorFrom(query.lastError(), doing);
+        return query;
+    }
     if (!query.prepare(statement))
         return errorFrom(query.lastError(), doing);
     for (const QVariant &value : values)
