@@ -13,6 +13,10 @@ namespace {
 const QString PROGRAM = QStringLiteral("portcullis-cli");
 } // namespace
 
+Cli::Cli(engine::WorkspaceOptions &workspace)
+    : m_workspace(workspace)
+{ }
+
 void Cli::add(std::unique_ptr<Command> command)
 {
     m_commands.push_back(std::move(command));
@@ -35,7 +39,14 @@ QString Cli::helpText() const
           u"Portcullis on the command line: the same core as the console, for scripts and servers.\n\n"
           u"Global options:\n"
           u"  -h, --help       Show this help, or a command's help after the command name.\n"
-          u"  -v, --version    Show the versions of Portcullis, Qt and OpenSSL.\n\n";
+          u"  -v, --version    Show the versions of Portcullis, Qt and OpenSSL.\n"
+          u"  --workspace DIR  The workspace folder (default: "
+        % engine::Workspace::defaultDirectory()
+        % u").\n"
+          u"  --store URL      The workspace's database: a SQLite file (default DIR/portcullis.db) or\n"
+          u"                   postgresql://user@host:port/database (password in PGPASSWORD or ~/.pgpass).\n"
+          u"  --secrets WHERE  keychain (default: the desktop keychain), or file:PATH (mode 0600) for a\n"
+          u"                   headless server.\n\n";
     if (m_commands.empty()) {
         text += QStringLiteral("Commands: none in this build.\n");
         return text;
@@ -61,8 +72,10 @@ int Cli::run(const QStringList &arguments, Io &io)
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QString());
     const QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")}, QString());
-    parser.addOption(help);
-    parser.addOption(version);
+    const QCommandLineOption workspace(QStringLiteral("workspace"), QString(), QStringLiteral("DIR"));
+    const QCommandLineOption store(QStringLiteral("store"), QString(), QStringLiteral("URL"));
+    const QCommandLineOption secrets(QStringLiteral("secrets"), QString(), QStringLiteral("WHERE"));
+    parser.addOptions({help, version, workspace, store, secrets});
     parser.addPositionalArgument(QStringLiteral("command"), QString());
 
     if (!parser.parse(arguments))
@@ -76,6 +89,23 @@ int Cli::run(const QStringList &arguments, Io &io)
         io.out << buildinfo::summary(PROGRAM) << "\n";
         io.out.flush();
         return EXIT_OK;
+    }
+
+    for (const QCommandLineOption *option : {&workspace, &store, &secrets}) {
+        if (parser.values(*option).size() > 1)
+            return usageError(io, u"--" % option->names().first() % u" is given more than once");
+        if (parser.isSet(*option) && parser.value(*option).trimmed().isEmpty())
+            return usageError(io, u"--" % option->names().first() % u" needs a value");
+    }
+    if (parser.isSet(workspace))
+        m_workspace.directory = parser.value(workspace);
+    if (parser.isSet(store))
+        m_workspace.store = parser.value(store);
+    if (parser.isSet(secrets)) {
+        const QString where = parser.value(secrets);
+        if (where != u"keychain" && !(where.startsWith(u"file:") && where.size() > 5))
+            return usageError(io, u"--secrets takes 'keychain' or 'file:PATH', not '" % where.left(64) % u'\'');
+        m_workspace.secrets = where;
     }
 
     const QStringList rest = parser.positionalArguments();

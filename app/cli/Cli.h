@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "Command.h"
+#include "engine/Workspace.h"
 
 namespace portcullis::cli {
 
@@ -11,6 +12,10 @@ namespace portcullis::cli {
 class Cli
 {
 public:
+    // The global options (--workspace, --store, --secrets) are parsed into `workspace`, which the commands that
+    // open a workspace hold a reference to.
+    explicit Cli(engine::WorkspaceOptions &workspace);
+
     void add(std::unique_ptr<Command> command);
     int run(const QStringList &arguments, Io &io);
 
@@ -19,6 +24,7 @@ private:
     [[nodiscard]] Command *find(const QString &name) const;
     int usageError(Io &io, const QString &message) const;
 
+    engine::WorkspaceOptions &m_workspace;
     std::vector<std::unique_ptr<Command>> m_commands;
 };
 

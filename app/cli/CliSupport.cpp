@@ -81,6 +81,43 @@ Result<QByteArray> readTokenArgument(const QString &argument)
     return token;
 }
 
+Result<std::chrono::seconds> parseDuration(const QString &text)
+{
+    constexpr qint64 MAX_SECONDS = 10LL * 366 * 24 * 3600;
+    const QString trimmed = text.trimmed();
+    qint64 unit = 1;
+    QStringView number = trimmed;
+    if (!trimmed.isEmpty() && !trimmed.back().isDigit()) {
+        switch (trimmed.back().unicode()) {
+        case 's':
+            unit = 1;
+            break;
+        case 'm':
+            unit = 60;
+            break;
+        case 'h':
+            unit = 3600;
+            break;
+        case 'd':
+            unit = 24 * 3600;
+            break;
+        case 'w':
+            unit = 7 * 24 * 3600;
+            break;
+        default:
+            unit = 0;
+        }
+        number = number.chopped(1);
+    }
+    bool ok = false;
+    const qint64 count = number.toLongLong(&ok);
+    if (!ok || unit == 0 || count < 0 || count > MAX_SECONDS / unit)
+        return Error(CommonError::InvalidArgument,
+                     QStringLiteral("'%1' is not a duration; write it as 90s, 15m, 12h, 30d or 2w (at most ten years)")
+                         .arg(trimmed.left(40)));
+    return std::chrono::seconds(count * unit);
+}
+
 Result<void> writePrivateFile(const QString &path, const QByteArray &content, bool overwrite)
 {
     if (!overwrite && QFileInfo::exists(path))

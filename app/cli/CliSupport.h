@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+
 #include <QCommandLineParser>
 #include <QString>
 
@@ -21,6 +23,8 @@ int failure(Io &io, const QString &message);
 // A token given on the command line, or read from standard input for "-" (white space trimmed, size limited).
 Result<QByteArray> readTokenArgument(const QString &argument);
 Result<QByteArray> readFileArgument(const QString &path, qint64 maxBytes);
+// A duration such as 90s, 15m, 12h, 30d, 2w, or plain seconds; positive and at most ten years.
+Result<std::chrono::seconds> parseDuration(const QString &text);
 // Writes a file atomically with mode 0600 (for key material); refuses to overwrite unless `overwrite`.
 Result<void> writePrivateFile(const QString &path, const QByteArray &content, bool overwrite);
 

@@ -8,6 +8,7 @@
 
 #include "Cli.h"
 #include "JwtCommand.h"
+#include "KeysCommand.h"
 #include "common/Clock.h"
 #include "common/ProcessStartup.h"
 
@@ -24,7 +25,9 @@ int main(int argc, char **argv)
     QTextStream err(stderr);
     portcullis::cli::Io io {out, err};
     const portcullis::SystemClock clock;
-    portcullis::cli::Cli cli;
+    portcullis::engine::WorkspaceOptions workspace;
+    portcullis::cli::Cli cli(workspace);
     cli.add(std::make_unique<portcullis::cli::JwtCommand>(clock));
+    cli.add(std::make_unique<portcullis::cli::KeysCommand>(workspace, clock));
     return cli.run(QCoreApplication::arguments(), io);
 }

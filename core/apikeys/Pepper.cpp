@@ -42,9 +42,9 @@ Result<crypto::HmacKey> loadExisting(const QString &check, store::SecretStore &s
             return Error(ApiKeyError::PepperMissing,
                          u"This workspace's API keys were hashed with a pepper that is not in " % secrets.description()
                              % u" (entry '" % secretName()
-                             % u"'). Without it no key can be checked. Restore that entry (or start with the secrets "
-                               u"location used before); Portcullis will not make a new pepper, which would orphan "
-                               u"every key.");
+                             % u"'). Without it no key can be checked. If the keychain is locked, unlock it and try again; "
+                               u"otherwise restore that entry, or use the secrets location used before. Portcullis "
+                               u"will not make a new pepper, which would orphan every key.");
         return secret.error().withContext(QStringLiteral("Reading the API key pepper"));
     }
     auto key = keyFrom(std::move(*secret));

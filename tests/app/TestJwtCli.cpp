@@ -10,33 +10,16 @@
 #include <QProcess>
 #include <QTest>
 
+#include "CliRun.h"
 #include "TempDir.h"
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = portcullis::test::CliRun;
 
 Run cli(const QStringList &arguments, const QByteArray &input = {})
 {
-    QProcess process;
-    process.start(QStringLiteral(PORTCULLIS_BIN_DIR "/portcullis-cli"), arguments);
-    process.write(input);
-    process.closeWriteChannel();
-    Run result;
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        process.waitForFinished();
-        return result;
-    }
-    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    result.out = process.readAllStandardOutput();
-    result.err = process.readAllStandardError();
-    return result;
+    return portcullis::test::runCli(arguments, input);
 }
 
 QJsonObject json(const QByteArray &text)

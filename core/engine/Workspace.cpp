@@ -1,0 +1,100 @@
+#include "engine/Workspace.h"
+
+#include <QDir>
+#include <QStandardPaths>
+#include <QStringBuilder>
+
+#include "apikeys/ApiKeyService.h"
+#include "common/Error.h"
+#include "store/Database.h"
+#include "store/FileSecretStore.h"
+#include "store/KeychainSecretStore.h"
+#include "store/MemorySecretStore.h"
+#include "store/StoreError.h"
+
+namespace portcullis::engine {
+
+namespace {
+
+const QString DATABASE_FILE = QStringLiteral("portcullis.db");
+
+Result<std::unique_ptr<store::SecretStore>> chooseSecrets(const QString &choice, const QString &workspaceId,
+                                                          QStringList &notices)
+{
+    if (choice == u"keychain")
+        return std::unique_ptr<store::SecretStore>(
+            std::make_unique<store::KeychainSecretStore>(u"portcullis-" % workspaceId));
+    if (choice == u"memory") {
+        notices << QStringLiteral("Secrets are kept in memory for this session only; keys made now stop working "
+                                  "when it ends.");
+        return std::unique_ptr<store::SecretStore>(std::make_unique<store::MemorySecretStore>());
+    }
+    if (choice.startsWith(u"file:") && choice.size() > 5) {
+        auto file = store::FileSecretStore::create(QDir::cleanPath(QDir::current().absoluteFilePath(choice.mid(5))));
+        if (!file)
+            return file.error();
+        notices << u"Secrets are kept in " % (*file)->description()
+                % u", not in a keychain: protect that file like a private key.";
+        return std::unique_ptr<store::SecretStore>(std::move(*file));
+    }
+    return Error(store::StoreError::InvalidLocation,
+                 u"'" % choice.left(64)
+                     % u"' is not a secrets location. Use 'keychain' (the default), or 'file:PATH' for a headless "
+                       u"server.");
+}
+
+} // namespace
+
+QString Workspace::defaultDirectory()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
+
+Workspace::Workspace(const Clock &clock)
+    : m_clock(clock)
+{ }
+
+Workspace::~Workspace() = default;
+
+Result<std::unique_ptr<Workspace>> Workspace::open(const WorkspaceOptions &options, const Clock &clock)
+{
+    std::unique_ptr<Workspace> workspace(new Workspace(clock));
+    const QString directory = options.directory.isEmpty() ? defaultDirectory() : options.directory;
+    if (directory.isEmpty())
+        return Error(store::StoreError::InvalidLocation,
+                     QStringLiteral("There is no user data location to put the workspace in; give one with "
+                                    "--workspace DIR."));
+    store::DatabaseLocation location;
+    if (options.store.isEmpty()) {
+        location = store::DatabaseLocation::sqliteFile(QDir(directory).filePath(DATABASE_FILE));
+    } else {
+        auto parsed = store::DatabaseLocation::parse(options.store);
+        if (!parsed)
+            return parsed.error();
+        location = *parsed;
+    }
+    auto database = store::Database::open(location);
+    if (!database)
+        return database.error();
+    workspace->m_database = std::move(*database);
+    if (workspace->m_database->wasCreated())
+        workspace->m_notices << u"Created a new workspace store: " % location.displayName() % u'.';
+    auto secrets = chooseSecrets(options.secrets, workspace->m_database->workspaceId(), workspace->m_notices);
+    if (!secrets)
+        return secrets.error();
+    workspace->m_secrets = std::move(*secrets);
+    return workspace;
+}
+
+Result<apikeys::ApiKeyService *> Workspace::apiKeys()
+{
+    if (!m_apiKeys) {
+        auto service = apikeys::ApiKeyService::open(m_database, *m_secrets, m_clock);
+        if (!service)
+            return service.error();
+        m_apiKeys = std::move(*service);
+    }
+    return m_apiKeys.get();
+}
+
+} // namespace portcullis::engine

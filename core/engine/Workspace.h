@@ -1,0 +1,65 @@
+#pragma once
+
+#include <memory>
+
+#include <QString>
+#include <QStringList>
+
+#include "common/Result.h"
+
+namespace portcullis {
+class Clock;
+}
+
+namespace portcullis::store {
+class Database;
+class SecretStore;
+} // namespace portcullis::store
+
+namespace portcullis::apikeys {
+class ApiKeyService;
+}
+
+namespace portcullis::engine {
+
+// Where a workspace lives and keeps its secrets, as the CLI's global options and the console's settings give it.
+struct WorkspaceOptions
+{
+    QString directory; // empty: defaultDirectory()
+    QString store; // a store URL; empty: the SQLite file portcullis.db in the directory
+    QString secrets = QStringLiteral("keychain"); // "keychain", "file:PATH" or "memory" (session only)
+};
+
+// One workspace's service graph: store, secrets and the services over them, built on demand. The GUI and the
+// CLI both go through it, so both open the same things the same way.
+class Workspace
+{
+public:
+    // Under the user's data location (~/.local/share/Portcullis/portcullis on Linux).
+    [[nodiscard]] static QString defaultDirectory();
+
+    // Opens (or, for a new directory, creates) the store and chooses the secret store. Nothing is created over a
+    // store that cannot be read: such errors are returned as they are.
+    [[nodiscard]] static Result<std::unique_ptr<Workspace>> open(const WorkspaceOptions &options, const Clock &clock);
+    ~Workspace();
+
+    [[nodiscard]] store::Database &database() { return *m_database; }
+    [[nodiscard]] store::SecretStore &secrets() { return *m_secrets; }
+    // Opened on first use (it reads the pepper from the secret store).
+    [[nodiscard]] Result<apikeys::ApiKeyService *> apiKeys();
+
+    // Things an operator should be told once: a new workspace was created, secrets are kept in a file or only in
+    // memory.
+    [[nodiscard]] const QStringList &notices() const { return m_notices; }
+
+private:
+    Workspace(const Clock &clock);
+
+    const Clock &m_clock;
+    std::shared_ptr<store::Database> m_database;
+    std::unique_ptr<store::SecretStore> m_secrets;
+    std::unique_ptr<apikeys::ApiKeyService> m_apiKeys;
+    QStringList m_notices;
+};
+
+} // namespace portcullis::engine
