@@ -309,7 +309,7 @@ int KeysCommand::verify(const QStringList &arguments, Io &io)
     QString reason;
     QObject::connect(service, &apikeys::ApiKeyService::eventRaised, service,
                      [&](const apikeys::ApiKeyEvent &event) { reason = event.reason; });
-    auto valid = service->validate(*key, parser.value(scope), u"portcullis-cli");
+    auto valid = service->validate(*key, parser.value(scope), QStringLiteral("portcullis-cli"));
     if (parser.isSet(json)) {
         jose::JsonWriter writer;
         writer.beginObject().key("valid").value(valid.has_value());

@@ -16,7 +16,13 @@ namespace {
 
 const QString COLUMNS = QStringLiteral(
     "id, prefix, last_four, name, owner, description, scopes, state, created_at, expires_at, revoked_at, "
-    "revoked_reason, grace_ends_at, replaced_by, last_used_at, last_used_from, usage_count");
+    "revoked_reason, grace_ends_at, replaced_by");
+// The columns recordAt() reads, keys joined with their usage.
+const QString SELECT_RECORDS = QStringLiteral(
+    "SELECT k.id, k.prefix, k.last_four, k.name, k.owner, k.description, k.scopes, k.state, k.created_at, "
+    "k.expires_at, k.revoked_at, k.revoked_reason, k.grace_ends_at, k.replaced_by, u.last_used_at, u.last_used_from, "
+    "COALESCE(u.usage_count, 0), k.keyed_hash, k.revision FROM api_keys k LEFT JOIN api_key_usage u ON u.key_id = "
+    "k.id");
 
 QVariant timeValue(const QDateTime &time)
 {
@@ -112,12 +118,11 @@ Result<void> ApiKeyRepository::insert(const QSqlDatabase &db, const ApiKeyRecord
     auto done = store::sql::run(
         db, QStringLiteral("Saving the new key"),
         u"INSERT INTO api_keys (" % COLUMNS
-            % u", keyed_hash, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            % u", keyed_hash, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {record.id, record.prefix, record.lastFour, text(record.name), text(record.owner), text(record.description),
          text(record.scopes.join(u' ')), stateName(record.state), timeValue(record.createdAt),
          timeValue(record.expiresAt), timeValue(record.revokedAt), textOrNull(record.revokedReason),
-         timeValue(record.graceEndsAt), textOrNull(record.replacedBy), timeValue(record.lastUsedAt),
-         textOrNull(record.lastUsedFrom), record.usageCount, keyedHash, revision});
+         timeValue(record.graceEndsAt), textOrNull(record.replacedBy), keyedHash, revision});
     if (!done)
         return done.error();
     return {};
@@ -125,8 +130,7 @@ Result<void> ApiKeyRepository::insert(const QSqlDatabase &db, const ApiKeyRecord
 
 Result<std::optional<ApiKeyRecord>> ApiKeyRepository::find(const QSqlDatabase &db, const QString &id) const
 {
-    auto query = store::sql::run(db, QStringLiteral("Looking up the key"),
-                                 u"SELECT " % COLUMNS % u" FROM api_keys WHERE id = ?", {id});
+    auto query = store::sql::run(db, QStringLiteral("Looking up the key"), SELECT_RECORDS % u" WHERE k.id = ?", {id});
     if (!query)
         return query.error();
     if (!query->next())
@@ -147,13 +151,13 @@ Result<std::vector<ApiKeyRecord>> ApiKeyRepository::list(std::optional<ApiKeySta
     auto db = m_database->connection();
     if (!db)
         return db.error();
-    QString statement = u"SELECT " % COLUMNS % u" FROM api_keys";
+    QString statement = SELECT_RECORDS;
     QVariantList values;
     if (state) {
-        statement += QStringLiteral(" WHERE state = ?");
+        statement += QStringLiteral(" WHERE k.state = ?");
         values << stateName(*state);
     }
-    statement += QStringLiteral(" ORDER BY created_at, id");
+    statement += QStringLiteral(" ORDER BY k.created_at, k.id");
     auto query = store::sql::run(*db, QStringLiteral("Listing keys"), statement, values);
     if (!query)
         return query.error();
@@ -228,9 +232,8 @@ Result<std::vector<ApiKeyRepository::StoredKey>> ApiKeyRepository::changedSince(
     auto db = m_database->connection();
     if (!db)
         return db.error();
-    auto query = store::sql::run(*db, QStringLiteral("Loading keys"),
-                                 u"SELECT " % COLUMNS % u", keyed_hash, revision FROM api_keys WHERE revision > ?",
-                                 {revision});
+    auto query
+        = store::sql::run(*db, QStringLiteral("Loading keys"), SELECT_RECORDS % u" WHERE k.revision > ?", {revision});
     if (!query)
         return query.error();
     std::vector<StoredKey> keys;
@@ -243,18 +246,19 @@ Result<void> ApiKeyRepository::applyUsage(const std::vector<UsageDelta> &deltas)
 {
     return m_database->transaction([&](const QSqlDatabase &db) -> Result<void> {
         QSqlQuery query(db);
-        if (!query.prepare(QStringLiteral("UPDATE api_keys SET usage_count = usage_count + ?, "
-                                          "last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < ? THEN ? "
-                                          "ELSE last_used_at END, last_used_from = CASE WHEN last_used_at IS NULL "
-                                          "OR last_used_at <= ? THEN ? ELSE last_used_from END WHERE id = ?")))
+        if (!query.prepare(QStringLiteral(
+                "INSERT INTO api_key_usage (key_id, usage_count, last_used_at, last_used_from) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (key_id) DO UPDATE SET usage_count = api_key_usage.usage_count + excluded.usage_count, "
+                "last_used_at = CASE WHEN excluded.last_used_at > api_key_usage.last_used_at "
+                "THEN excluded.last_used_at ELSE api_key_usage.last_used_at END, "
+                "last_used_from = CASE WHEN excluded.last_used_at >= api_key_usage.last_used_at "
+                "THEN excluded.last_used_from ELSE api_key_usage.last_used_from END")))
             return store::sql::errorFrom(query.lastError(), QStringLiteral("Recording key usage"));
         for (const UsageDelta &delta : deltas) {
+            query.addBindValue(delta.id);
             query.addBindValue(delta.count);
             query.addBindValue(delta.lastUsedAtMs);
-            query.addBindValue(delta.lastUsedAtMs);
-            query.addBindValue(delta.lastUsedAtMs);
             query.addBindValue(text(delta.lastUsedFrom));
-            query.addBindValue(delta.id);
             if (!query.exec())
                 return store::sql::errorFrom(query.lastError(), QStringLiteral("Recording key usage"));
         }

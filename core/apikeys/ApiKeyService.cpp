@@ -210,7 +210,7 @@ void ApiKeyService::raise(ApiKeyEvent::Type type, const QString &keyId, const QS
 }
 
 Result<ApiKeyService::Validated> ApiKeyService::validate(QByteArrayView key, QStringView requiredScope,
-                                                         QStringView source)
+                                                         const QString &source)
 {
     if (const auto defect = format::check(key)) {
         if (*defect == format::Defect::Checksum)
@@ -227,28 +227,28 @@ Result<ApiKeyService::Validated> ApiKeyService::validate(QByteArrayView key, QSt
         return Error(ApiKeyError::InvalidKey, GENERIC_REFUSAL);
     if (auto current = ensureCurrent(); !current)
         return current.error();
-    const auto entry = m_index.find(digest);
-    if (!entry)
+    KeyIndex::Found found;
+    if (!m_index.find(digest, found))
         return refuse(QStringLiteral("unknown_key"), QStringLiteral("A well-formed key that was never issued here."),
                       source, {}, keyHint(key));
     const qint64 nowMs = m_clock.unixMillis();
-    if (entry->state == ApiKeyState::Revoked)
-        return refuse(QStringLiteral("revoked"), QStringLiteral("A revoked key was presented."), source, entry->id,
+    if (found.entry.state == ApiKeyState::Revoked)
+        return refuse(QStringLiteral("revoked"), QStringLiteral("A revoked key was presented."), source, found.entry.id,
                       keyHint(key));
-    if (entry->state == ApiKeyState::Expired || (entry->expiresAtMs && nowMs >= entry->expiresAtMs))
-        return refuse(QStringLiteral("expired"), QStringLiteral("An expired key was presented."), source, entry->id,
-                      keyHint(key));
-    if (entry->state == ApiKeyState::Rotating && entry->graceEndsAtMs && nowMs >= entry->graceEndsAtMs)
+    if (found.entry.state == ApiKeyState::Expired || (found.entry.expiresAtMs && nowMs >= found.entry.expiresAtMs))
+        return refuse(QStringLiteral("expired"), QStringLiteral("An expired key was presented."), source,
+                      found.entry.id, keyHint(key));
+    if (found.entry.state == ApiKeyState::Rotating && found.entry.graceEndsAtMs && nowMs >= found.entry.graceEndsAtMs)
         return refuse(QStringLiteral("rotated"), QStringLiteral("A rotated key was presented after its grace period."),
-                      source, entry->id, keyHint(key));
-    if (!requiredScope.isEmpty() && !entry->scopes.contains(requiredScope)) {
-        raise(ApiKeyEvent::Type::ValidationFailed, entry->id, keyHint(key), QStringLiteral("insufficient_scope"),
+                      source, found.entry.id, keyHint(key));
+    if (!requiredScope.isEmpty() && !found.entry.scopes.contains(requiredScope)) {
+        raise(ApiKeyEvent::Type::ValidationFailed, found.entry.id, keyHint(key), QStringLiteral("insufficient_scope"),
               u"The key lacks the scope " % requiredScope % u'.', source);
         return Error(ApiKeyError::InsufficientScope,
                      u"The API key does not have the scope this request needs (" % requiredScope % u").");
     }
-    m_usage->record(entry->id, nowMs, source);
-    return Validated {entry->id, entry->scopes, entry->state == ApiKeyState::Rotating};
+    m_usage->record(*found.usage, nowMs, source);
+    return Validated {found.entry.id, found.entry.scopes, found.entry.state == ApiKeyState::Rotating};
 }
 
 Result<ApiKeyService::IssuedKey> ApiKeyService::makeKey(const IssueRequest &request, const QSqlDatabase &db,

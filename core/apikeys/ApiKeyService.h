@@ -42,7 +42,7 @@ class ApiKeyService : public QObject
 public:
     struct Options
     {
-        std::chrono::milliseconds usageFlushInterval {2000};
+        std::chrono::milliseconds usageFlushInterval {10000};
         std::chrono::seconds maxGrace {std::chrono::hours(24 * 30)};
         // How often the index is checked against the store even when no change was announced (a writer that
         // died between its commit and its announcement).
@@ -87,7 +87,7 @@ public:
     // goes only to the security event. A valid key lacking `requiredScope` gets InsufficientScope. Store
     // errors (the index could not be brought up to date) fail closed.
     [[nodiscard]] Result<Validated> validate(QByteArrayView key, QStringView requiredScope = {},
-                                             QStringView source = {});
+                                             const QString &source = {});
 
     [[nodiscard]] Result<ApiKeyRecord> revoke(const QString &id, const QString &reason);
     // Issues a replacement with the same name, owner, scopes and expiry; the old key keeps working for `grace`

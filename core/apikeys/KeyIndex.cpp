@@ -17,22 +17,25 @@ void KeyIndex::put(const Digest &digest, Entry entry)
     const QString scopeKey = entry.scopes.join(u' ');
     auto shared = m_scopeLists.try_emplace(scopeKey, entry.scopes).first;
     entry.scopes = shared->second;
-    m_entries.insert_or_assign(digest, std::move(entry));
+    auto slot = m_slots.try_emplace(digest, entry.id).first;
+    slot->second.entry = std::move(entry);
 }
 
-std::optional<KeyIndex::Entry> KeyIndex::find(const Digest &digest) const
+bool KeyIndex::find(const Digest &digest, Found &found) const
 {
     const std::shared_lock lock(m_mutex);
-    const auto found = m_entries.find(digest);
-    if (found == m_entries.end())
-        return std::nullopt;
-    return found->second;
+    const auto slot = m_slots.find(digest);
+    if (slot == m_slots.end())
+        return false;
+    found.entry = slot->second.entry;
+    found.usage = const_cast<Usage *>(&slot->second.usage);
+    return true;
 }
 
 std::size_t KeyIndex::size() const
 {
     const std::shared_lock lock(m_mutex);
-    return m_entries.size();
+    return m_slots.size();
 }
 
 } // namespace portcullis::apikeys

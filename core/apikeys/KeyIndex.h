@@ -1,8 +1,8 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstring>
-#include <optional>
 #include <shared_mutex>
 #include <unordered_map>
 
@@ -15,6 +15,8 @@ namespace portcullis::apikeys {
 
 // What validation needs to know about every key, in memory, by keyed hash: one lookup per request and no
 // database round trip. Loaded from the store and kept current by the service. Thread-safe (many readers).
+// Keys are never removed (a revoked key stays, to be recognised), so the usage counters keep their address
+// for the life of the index.
 class KeyIndex
 {
 public:
@@ -29,10 +31,29 @@ public:
         qint64 graceEndsAtMs = 0; // 0: none
     };
 
-    // Adds or replaces the entry for `digest`. Scope lists are shared between keys that have the same scopes.
+    // Uses counted in place by the UsageRecorder since its last flush.
+    struct Usage
+    {
+        explicit Usage(QString keyId)
+            : id(std::move(keyId))
+        { }
+        const QString id;
+        std::atomic<qint64> count {0};
+        std::atomic<qint64> lastUsedMs {0};
+        QString lastFrom; // guarded by the recorder
+    };
+
+    struct Found
+    {
+        Entry entry;
+        Usage *usage = nullptr;
+    };
+
+    // Adds the entry for `digest`, or replaces what is known of it (its usage counters stay). Scope lists are
+    // shared between keys that have the same scopes.
     void put(const Digest &digest, Entry entry);
-    // A copy of the entry; the digests are compared in constant time.
-    [[nodiscard]] std::optional<Entry> find(const Digest &digest) const;
+    // Copies the entry for `digest` into `found`; the digests are compared in constant time.
+    [[nodiscard]] bool find(const Digest &digest, Found &found) const;
     [[nodiscard]] std::size_t size() const;
 
 private:
@@ -50,9 +71,17 @@ private:
     {
         bool operator()(const Digest &a, const Digest &b) const;
     };
+    struct Slot
+    {
+        explicit Slot(const QString &id)
+            : usage(id)
+        { }
+        Entry entry;
+        Usage usage;
+    };
 
     mutable std::shared_mutex m_mutex;
-    std::unordered_map<Digest, Entry, DigestHash, DigestEqual> m_entries;
+    std::unordered_map<Digest, Slot, DigestHash, DigestEqual> m_slots;
     std::unordered_map<QString, QStringList> m_scopeLists;
 };
 

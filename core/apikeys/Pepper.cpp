@@ -39,12 +39,13 @@ Result<crypto::HmacKey> loadExisting(const QString &check, store::SecretStore &s
     auto secret = secrets.read(secretName());
     if (!secret) {
         if (secret.error().is(store::StoreError::SecretNotFound))
-            return Error(ApiKeyError::PepperMissing,
-                         u"This workspace's API keys were hashed with a pepper that is not in " % secrets.description()
-                             % u" (entry '" % secretName()
-                             % u"'). Without it no key can be checked. If the keychain is locked, unlock it and try again; "
-                               u"otherwise restore that entry, or use the secrets location used before. Portcullis "
-                               u"will not make a new pepper, which would orphan every key.");
+            return Error(
+                ApiKeyError::PepperMissing,
+                u"This workspace's API keys were hashed with a pepper that is not in " % secrets.description()
+                    % u" (entry '" % secretName()
+                    % u"'). Without it no key can be checked. If the keychain is locked, unlock it and try again; "
+                      u"otherwise restore that entry, or use the secrets location used before. Portcullis "
+                      u"will not make a new pepper, which would orphan every key.");
         return secret.error().withContext(QStringLiteral("Reading the API key pepper"));
     }
     auto key = keyFrom(std::move(*secret));

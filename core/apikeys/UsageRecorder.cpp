@@ -1,7 +1,5 @@
 #include "apikeys/UsageRecorder.h"
 
-#include <vector>
-
 #include <QLoggingCategory>
 
 namespace portcullis::apikeys {
@@ -23,62 +21,70 @@ UsageRecorder::~UsageRecorder()
         qCWarning(lcUsage) << "key usage could not be saved at shutdown:" << flushed.error().toString();
 }
 
-void UsageRecorder::record(const QString &id, qint64 atMs, QStringView source)
+std::mutex &UsageRecorder::stripeFor(const KeyIndex::Usage &usage)
 {
-    const std::lock_guard lock(m_mutex);
-    auto found = m_pending.find(id);
-    if (found == m_pending.end()) {
-        if (m_pending.size() >= MAX_PENDING) {
-            ++m_dropped;
-            return;
+    return m_stripes[(reinterpret_cast<quintptr>(&usage) / alignof(KeyIndex::Usage)) % STRIPES];
+}
+
+void UsageRecorder::markDirty(KeyIndex::Usage &usage)
+{
+    const std::lock_guard lock(m_dirtyMutex);
+    m_dirty.push_back(&usage);
+}
+
+void UsageRecorder::record(KeyIndex::Usage &usage, qint64 atMs, const QString &source)
+{
+    {
+        const std::lock_guard lock(stripeFor(usage));
+        if (atMs >= usage.lastUsedMs.load(std::memory_order_relaxed)) {
+            usage.lastUsedMs.store(atMs, std::memory_order_relaxed);
+            if (usage.lastFrom != source)
+                usage.lastFrom = source;
         }
-        found = m_pending.try_emplace(id).first;
     }
-    Pending &pending = found->second;
-    ++pending.count;
-    if (atMs >= pending.lastUsedAtMs) {
-        pending.lastUsedAtMs = atMs;
-        if (pending.lastUsedFrom != source)
-            pending.lastUsedFrom = source.toString();
-    }
+    // The first use since the last flush puts the key on the list to write.
+    if (usage.count.fetch_add(1, std::memory_order_acq_rel) == 0)
+        markDirty(usage);
 }
 
 Result<void> UsageRecorder::flush()
 {
     const std::lock_guard flushLock(m_flushMutex);
-    std::unordered_map<QString, Pending> taken;
+    std::vector<KeyIndex::Usage *> dirty;
     {
-        const std::lock_guard lock(m_mutex);
-        taken.swap(m_pending);
+        const std::lock_guard lock(m_dirtyMutex);
+        dirty.swap(m_dirty);
     }
-    if (taken.empty())
+    if (dirty.empty())
         return {};
     std::vector<ApiKeyRepository::UsageDelta> deltas;
-    deltas.reserve(taken.size());
-    for (auto &[id, pending] : taken)
-        deltas.push_back({id, pending.count, pending.lastUsedAtMs, pending.lastUsedFrom});
+    deltas.reserve(dirty.size());
+    for (KeyIndex::Usage *usage : dirty) {
+        ApiKeyRepository::UsageDelta delta;
+        {
+            const std::lock_guard lock(stripeFor(*usage));
+            delta.lastUsedAtMs = usage->lastUsedMs.load(std::memory_order_relaxed);
+            delta.lastUsedFrom = usage->lastFrom;
+        }
+        // Uses counted from here on belong to the next flush (a use that finds zero lists the key again).
+        delta.count = usage->count.exchange(0, std::memory_order_acq_rel);
+        if (delta.count == 0)
+            continue;
+        delta.id = usage->id;
+        deltas.push_back(std::move(delta));
+    }
     auto written = m_repository.applyUsage(deltas);
     if (!written) {
         // Put the counts back so a later flush writes them; usage is statistics, never a reason to fail a request.
-        const std::lock_guard lock(m_mutex);
-        for (auto &[id, pending] : taken) {
-            auto [slot, inserted] = m_pending.try_emplace(id, pending);
-            if (!inserted) {
-                slot->second.count += pending.count;
-                if (pending.lastUsedAtMs > slot->second.lastUsedAtMs) {
-                    slot->second.lastUsedAtMs = pending.lastUsedAtMs;
-                    slot->second.lastUsedFrom = pending.lastUsedFrom;
-                }
-            }
+        for (std::size_t i = 0, d = 0; i < dirty.size() && d < deltas.size(); ++i) {
+            if (dirty[i]->id != deltas[d].id)
+                continue;
+            if (dirty[i]->count.fetch_add(deltas[d].count, std::memory_order_acq_rel) == 0)
+                markDirty(*dirty[i]);
+            ++d;
         }
     }
     return written;
-}
-
-quint64 UsageRecorder::droppedCount() const
-{
-    const std::lock_guard lock(m_mutex);
-    return m_dropped;
 }
 
 void UsageRecorder::run(std::stop_token stop)

@@ -47,10 +47,13 @@ const std::vector<Migration> &all()
                             " revoked_reason TEXT,"
                             " grace_ends_at BIGINT,"
                             " replaced_by TEXT REFERENCES api_keys (id),"
-                            " last_used_at BIGINT,"
-                            " last_used_from TEXT,"
-                            " usage_count BIGINT NOT NULL DEFAULT 0,"
                             " revision BIGINT NOT NULL)"),
+             // Usage apart from the keys: the frequent batched writes touch only these narrow rows.
+             QStringLiteral("CREATE TABLE api_key_usage ("
+                            " key_id TEXT PRIMARY KEY REFERENCES api_keys (id),"
+                            " usage_count BIGINT NOT NULL,"
+                            " last_used_at BIGINT NOT NULL,"
+                            " last_used_from TEXT NOT NULL)"),
              QStringLiteral("CREATE INDEX api_keys_revision ON api_keys (revision)"),
              QStringLiteral("CREATE INDEX api_keys_state ON api_keys (state)"),
          }},

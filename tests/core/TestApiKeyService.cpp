@@ -124,14 +124,14 @@ private Q_SLOTS:
         QCOMPARE(events.count(), 1);
         QCOMPARE(events.at(0).at(0).value<ApiKeyEvent>().type, ApiKeyEvent::Type::KeyIssued);
 
-        auto valid = service->validate(key, QStringLiteral("orders:read"), u"203.0.113.9");
+        auto valid = service->validate(key, QStringLiteral("orders:read"), QStringLiteral("203.0.113.9"));
         QVERIFY2(valid.has_value(), test::why(valid).constData());
         QCOMPARE(valid->id, issued->record.id);
         QCOMPARE(valid->scopes, QStringList {QStringLiteral("orders:read")});
         QVERIFY(!valid->rotating);
 
         m_clock.advance(1500ms);
-        QVERIFY(service->validate(key, {}, u"198.51.100.7").has_value());
+        QVERIFY(service->validate(key, {}, QStringLiteral("198.51.100.7")).has_value());
         QVERIFY(service->flushUsage().has_value());
         auto record = service->find(issued->record.id);
         QVERIFY(record.has_value());
