@@ -36,6 +36,9 @@ namespace {
 constexpr int DEFAULT_ROUNDS = 40;
 constexpr int MIN_DELAY_MS = 30;
 constexpr int MAX_DELAY_MS = 400;
+constexpr int CREATION_ROUNDS = 20;
+constexpr int MAX_CREATION_DELAY_MS = 60; // a child takes about 40 ms (sanitized) to create a store
+constexpr int READY_TIMEOUT_MS = 30000;
 constexpr qsizetype STDERR_KEPT = 4000;
 
 // What the child's lines promise: each names a change whose commit had returned.
@@ -79,6 +82,8 @@ public:
     [[nodiscard]] const QSet<QString> &expired() const { return m_expired; }
     [[nodiscard]] int operations() const { return m_operations; }
     [[nodiscard]] int starts() const { return m_starts; }
+    [[nodiscard]] int partialLines() const { return m_partialLines; }
+    void notePartialLine() { ++m_partialLines; }
 
 private:
     QString issued(const QString &id)
@@ -96,6 +101,7 @@ private:
     QSet<QString> m_expired;
     int m_operations = 0;
     int m_starts = 0;
+    int m_partialLines = 0; // kills that cut a line short (ignored)
 };
 
 struct Row
@@ -241,18 +247,76 @@ QStringList completeLines(const QByteArray &output, qsizetype &partial)
 
 } // namespace
 
+// A key the test issues itself in a workspace (the child leaves keys of other owners alone): it must keep validating.
+struct Sentinel
+{
+    QString id;
+    std::optional<crypto::SecretBytes> key;
+};
+
 class TestCrashSafety : public QObject
 {
     Q_OBJECT
 
 private:
     SystemClock m_clock;
-    QString m_sentinelId;
-    std::optional<crypto::SecretBytes> m_sentinelKey;
+    quint32 m_seed = 0;
 
-    // Opens the store and the key service as the application would after the crash, and checks a key issued by the
-    // test itself (the child leaves keys of other owners alone) still validates.
-    void checkServiceOpens(const test::TempDir &workspace, qsizetype rowCount)
+    // Starts the child on `workspace` and kills it (SIGKILL) after `delayMs`, or, with `untilReady`, once it says it
+    // is ready; adds what it printed before the kill to `ledger`.
+    void runAndKill(const test::TempDir &workspace, int delayMs, quint32 childSeed, bool untilReady, Ledger &ledger)
+    {
+        QProcess child;
+        child.setProgram(QStringLiteral(PORTCULLIS_CRASH_CHILD));
+        child.setArguments(
+            {QStringLiteral("--workspace"), workspace.path(), QStringLiteral("--seed"), QString::number(childSeed)});
+        child.start(QIODevice::ReadOnly);
+        QVERIFY2(child.waitForStarted(10000), qPrintable(child.errorString()));
+
+        // Let it work, reading what it prints so that a full pipe never holds it up.
+        QByteArray output;
+        QByteArray errors;
+        const QDeadlineTimer deadline(untilReady ? READY_TIMEOUT_MS : delayMs);
+        while (!deadline.hasExpired() && child.state() == QProcess::Running
+               && !(untilReady && output.contains("ready\n"))) {
+            child.waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime())));
+            output += child.readAllStandardOutput();
+            keepTail(errors, child.readAllStandardError());
+        }
+        const bool ranUntilKilled = child.state() == QProcess::Running;
+        child.kill(); // SIGKILL
+        QVERIFY(child.waitForFinished(10000));
+        output += child.readAllStandardOutput();
+        keepTail(errors, child.readAllStandardError());
+        QVERIFY2(ranUntilKilled && child.exitStatus() == QProcess::CrashExit,
+                 qPrintable(u"the child ended by itself (exit code " % QString::number(child.exitCode()) % u"): "
+                            % QString::fromUtf8(errors)));
+        QVERIFY2(!untilReady || output.contains("ready\n"),
+                 qPrintable(u"the child did not get ready: " % QString::fromUtf8(errors)));
+
+        qsizetype partial = 0;
+        for (const QString &line : completeLines(output, partial)) {
+            const QString problem = ledger.add(line);
+            QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        }
+        if (partial > 0)
+            ledger.notePartialLine();
+    }
+
+    // Checks the store after a kill: first with plain SQLite, then by opening it as the application would.
+    void checkAfterKill(const test::TempDir &workspace, const Ledger &ledger, Sentinel &sentinel, const QString &when)
+    {
+        const QString databasePath = workspace.filePath(QStringLiteral("portcullis.db"));
+        if (!QFile::exists(databasePath))
+            return; // killed before it created the store
+        qsizetype rowCount = 0;
+        const QStringList problems = checkStore(databasePath, ledger, rowCount);
+        QVERIFY2(problems.isEmpty(),
+                 qPrintable(when % u" (seed " % QString::number(m_seed) % u"):\n" % problems.join(u'\n')));
+        checkServiceOpens(workspace, rowCount, sentinel);
+    }
+
+    void checkServiceOpens(const test::TempDir &workspace, qsizetype rowCount, Sentinel &sentinel)
     {
         auto database = store::Database::open(
             store::DatabaseLocation::sqliteFile(workspace.filePath(QStringLiteral("portcullis.db"))));
@@ -261,20 +325,20 @@ private:
         QVERIFY2(secrets.has_value(), test::why(secrets).constData());
         auto service = ApiKeyService::open(*database, **secrets, m_clock);
         QVERIFY2(service.has_value(), test::why(service).constData());
-        if (!m_sentinelKey) {
+        if (!sentinel.key) {
             ApiKeyService::IssueRequest request;
             request.name = QStringLiteral("sentinel");
             request.owner = QStringLiteral("crash-test");
             request.scopes = {QStringLiteral("orders:read")};
             auto issued = (*service)->issue(request);
             QVERIFY2(issued.has_value(), test::why(issued).constData());
-            m_sentinelId = issued->record.id;
-            m_sentinelKey = std::move(issued->key);
+            sentinel.id = issued->record.id;
+            sentinel.key = std::move(issued->key);
             ++rowCount;
         }
-        auto valid = (*service)->validate(m_sentinelKey->view(), QStringLiteral("orders:read"), u"192.0.2.1");
+        auto valid = (*service)->validate(sentinel.key->view(), QStringLiteral("orders:read"), u"192.0.2.1");
         QVERIFY2(valid.has_value(), test::why(valid).constData());
-        QCOMPARE(valid->id, m_sentinelId);
+        QCOMPARE(valid->id, sentinel.id);
         auto refused = (*service)->validate("pcl_live_not-a-key", {}, u"192.0.2.1");
         QVERIFY(!refused.has_value() && refused.error().is(ApiKeyError::InvalidKey));
         QCOMPARE(qsizetype((*service)->indexedKeys()), rowCount);
@@ -284,69 +348,36 @@ private:
     }
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        m_seed = qEnvironmentVariableIsSet("PORTCULLIS_CRASH_SEED")
+            ? quint32(qEnvironmentVariable("PORTCULLIS_CRASH_SEED").toULong())
+            : std::random_device {}();
+        qInfo("seed %u (PORTCULLIS_CRASH_SEED=%u replays the kill timing)", m_seed, m_seed);
+    }
+
+    // One workspace, killed again and again: the data of all rounds accumulates.
     void survivesKillsDuringKeyOperations()
     {
         const int rounds = qEnvironmentVariableIsSet("PORTCULLIS_CRASH_ROUNDS")
             ? qEnvironmentVariableIntValue("PORTCULLIS_CRASH_ROUNDS")
             : DEFAULT_ROUNDS;
         QVERIFY(rounds > 0);
-        const quint32 seed = qEnvironmentVariableIsSet("PORTCULLIS_CRASH_SEED")
-            ? quint32(qEnvironmentVariable("PORTCULLIS_CRASH_SEED").toULong())
-            : std::random_device {}();
-        qInfo("seed %u (PORTCULLIS_CRASH_SEED=%u replays the kill timing), %d rounds", seed, seed, rounds);
-        std::mt19937 random(seed);
+        std::mt19937 random(m_seed);
         std::uniform_int_distribution<int> delays(MIN_DELAY_MS, MAX_DELAY_MS);
-
         const test::TempDir workspace;
         QVERIFY(workspace.isValid());
-        const QString databasePath = workspace.filePath(QStringLiteral("portcullis.db"));
         Ledger ledger;
-        int partialLines = 0;
+        Sentinel sentinel;
         QElapsedTimer elapsed;
         elapsed.start();
-
         for (int round = 1; round <= rounds; ++round) {
             const int delayMs = delays(random);
-            QProcess child;
-            child.setProgram(QStringLiteral(PORTCULLIS_CRASH_CHILD));
-            child.setArguments(
-                {QStringLiteral("--workspace"), workspace.path(), QStringLiteral("--seed"), QString::number(random())});
-            child.start(QIODevice::ReadOnly);
-            QVERIFY2(child.waitForStarted(10000), qPrintable(child.errorString()));
-
-            // Let it work, reading what it prints so that a full pipe never holds it up.
-            QByteArray output;
-            QByteArray errors;
-            const QDeadlineTimer deadline(delayMs);
-            while (!deadline.hasExpired() && child.state() == QProcess::Running) {
-                child.waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime())));
-                output += child.readAllStandardOutput();
-                keepTail(errors, child.readAllStandardError());
-            }
-            const bool ranUntilKilled = child.state() == QProcess::Running;
-            child.kill(); // SIGKILL
-            QVERIFY(child.waitForFinished(10000));
-            output += child.readAllStandardOutput();
-            keepTail(errors, child.readAllStandardError());
-            QVERIFY2(ranUntilKilled && child.exitStatus() == QProcess::CrashExit,
-                     qPrintable(u"round " % QString::number(round) % u": the child ended by itself (exit code "
-                                % QString::number(child.exitCode()) % u"): " % QString::fromUtf8(errors)));
-
-            qsizetype partial = 0;
-            for (const QString &line : completeLines(output, partial)) {
-                const QString problem = ledger.add(line);
-                QVERIFY2(problem.isEmpty(), qPrintable(problem));
-            }
-            partialLines += partial > 0 ? 1 : 0;
-
-            if (!QFile::exists(databasePath))
-                continue; // killed before it created the store
-            qsizetype rowCount = 0;
-            const QStringList problems = checkStore(databasePath, ledger, rowCount);
-            QVERIFY2(problems.isEmpty(),
-                     qPrintable(u"after kill " % QString::number(round) % u" (" % QString::number(delayMs)
-                                % u" ms, seed " % QString::number(seed) % u"):\n" % problems.join(u'\n')));
-            checkServiceOpens(workspace, rowCount);
+            runAndKill(workspace, delayMs, random(), false, ledger);
+            if (QTest::currentTestFailed())
+                return;
+            checkAfterKill(workspace, ledger, sentinel,
+                           u"after kill " % QString::number(round) % u" (" % QString::number(delayMs) % u" ms)");
             if (QTest::currentTestFailed())
                 return;
         }
@@ -354,8 +385,40 @@ private Q_SLOTS:
               "%lld revoked, %lld rotated, %lld expired), %d partial last lines",
               rounds, elapsed.elapsed(), ledger.starts(), ledger.operations(), qint64(ledger.issued().size()),
               qint64(ledger.revoked().size()), qint64(ledger.rotated().size()), qint64(ledger.expired().size()),
-              partialLines);
+              ledger.partialLines());
         QVERIFY2(ledger.operations() > 0, "no operation was confirmed: the kills all came before the child was ready");
+    }
+
+    // A new workspace each time, killed while the child creates the store, migrates it and makes the pepper: the
+    // next child must open what was left and get ready.
+    void survivesKillsWhileCreatingTheStore()
+    {
+        std::mt19937 random(m_seed ^ 0x9e3779b9U);
+        std::uniform_int_distribution<int> delays(0, MAX_CREATION_DELAY_MS);
+        QElapsedTimer elapsed;
+        elapsed.start();
+        int killedBeforeReady = 0;
+        for (int round = 1; round <= CREATION_ROUNDS; ++round) {
+            const test::TempDir workspace;
+            QVERIFY(workspace.isValid());
+            Ledger ledger;
+            Sentinel sentinel;
+            const int delayMs = delays(random);
+            runAndKill(workspace, delayMs, random(), false, ledger);
+            if (QTest::currentTestFailed())
+                return;
+            killedBeforeReady += ledger.starts() == 0 ? 1 : 0;
+            runAndKill(workspace, 0, random(), true, ledger);
+            if (QTest::currentTestFailed())
+                return;
+            checkAfterKill(workspace, ledger, sentinel,
+                           u"new workspace " % QString::number(round) % u", first kill after "
+                               % QString::number(delayMs) % u" ms");
+            if (QTest::currentTestFailed())
+                return;
+        }
+        qInfo("%d new workspaces in %lld ms, %d of them killed before the store was ready", CREATION_ROUNDS,
+              elapsed.elapsed(), killedBeforeReady);
     }
 };
 
