@@ -39,6 +39,7 @@ constexpr int MAX_DELAY_MS = 400;
 constexpr int CREATION_ROUNDS = 20;
 constexpr int MAX_CREATION_DELAY_MS = 60; // a child takes about 40 ms (sanitized) to create a store
 constexpr int READY_TIMEOUT_MS = 30000;
+constexpr int KILL_WAIT_MS = 60000;
 constexpr qsizetype STDERR_KEPT = 4000;
 
 // What the child's lines promise: each names a change whose commit had returned.
@@ -230,6 +231,18 @@ QStringList checkStore(const QString &path, const Ledger &ledger, qsizetype &row
     return problems;
 }
 
+// What the kernel says about a process (its state and what it waits in), for a child that does not die.
+QString processState(qint64 pid)
+{
+    QString state;
+    for (const QString &name : {QStringLiteral("stat"), QStringLiteral("wchan")}) {
+        QFile file(u"/proc/" % QString::number(pid) % u'/' % name);
+        if (file.open(QIODevice::ReadOnly))
+            state += name % u": " % QString::fromUtf8(file.readAll()).trimmed() % u"; ";
+    }
+    return state;
+}
+
 // Appends `more` to `tail`, keeping only the last STDERR_KEPT bytes.
 void keepTail(QByteArray &tail, const QByteArray &more)
 {
@@ -284,8 +297,11 @@ private:
             keepTail(errors, child.readAllStandardError());
         }
         const bool ranUntilKilled = child.state() == QProcess::Running;
+        const qint64 pid = child.processId();
         child.kill(); // SIGKILL
-        QVERIFY(child.waitForFinished(10000));
+        // A process waiting in the kernel (an fsync on a busy disk) dies only when that wait ends.
+        QVERIFY2(child.waitForFinished(KILL_WAIT_MS),
+                 qPrintable(u"the killed child is still there: " % processState(pid)));
         output += child.readAllStandardOutput();
         keepTail(errors, child.readAllStandardError());
         QVERIFY2(ranUntilKilled && child.exitStatus() == QProcess::CrashExit,
