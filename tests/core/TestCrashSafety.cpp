@@ -352,10 +352,11 @@ private:
             sentinel.key = std::move(issued->key);
             ++rowCount;
         }
-        auto valid = (*service)->validate(sentinel.key->view(), QStringLiteral("orders:read"), u"192.0.2.1");
+        auto valid
+            = (*service)->validate(sentinel.key->view(), QStringLiteral("orders:read"), QStringLiteral("192.0.2.1"));
         QVERIFY2(valid.has_value(), test::why(valid).constData());
         QCOMPARE(valid->id, sentinel.id);
-        auto refused = (*service)->validate("pcl_live_not-a-key", {}, u"192.0.2.1");
+        auto refused = (*service)->validate("pcl_live_not-a-key", {}, QStringLiteral("192.0.2.1"));
         QVERIFY(!refused.has_value() && refused.error().is(ApiKeyError::InvalidKey));
         QCOMPARE(qsizetype((*service)->indexedKeys()), rowCount);
         auto listed = (*service)->list();
