@@ -1,7 +1,9 @@
 #include "crypto/Hmac.h"
 
-#include <openssl/core_names.h>
-#include <openssl/params.h>
+#include <cstring>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "crypto/ConstantTime.h"
 #include "crypto/CryptoError.h"
@@ -10,25 +12,37 @@ namespace portcullis::crypto {
 
 namespace {
 
-EVP_MAC *hmacAlgorithm()
+constexpr unsigned char IPAD = 0x36;
+constexpr unsigned char OPAD = 0x5c;
+
+// A digest context that has absorbed one block: the key, zero-padded to the block size, XORed with `pad`.
+EvpMdCtxPtr padState(const EVP_MD *md, const unsigned char *block, int blockSize, unsigned char pad)
 {
-    static EVP_MAC *const s_hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-    return s_hmac;
+    unsigned char padded[EVP_MAX_MD_SIZE * 2]; // a SHA-2 block is at most 128 bytes
+    for (int i = 0; i < blockSize; ++i)
+        padded[i] = block[i] ^ pad;
+    EvpMdCtxPtr context(EVP_MD_CTX_new());
+    const bool ok = context && EVP_DigestInit_ex2(context.get(), md, nullptr) == 1
+        && EVP_DigestUpdate(context.get(), padded, static_cast<size_t>(blockSize)) == 1;
+    OPENSSL_cleanse(padded, sizeof padded);
+    return ok ? std::move(context) : EvpMdCtxPtr();
 }
 
 } // namespace
 
-HmacKey::HmacKey(DigestAlgorithm algorithm, SecretBytes key, EvpMacCtxPtr keyed)
+HmacKey::HmacKey(DigestAlgorithm algorithm, SecretBytes key, EvpMdCtxPtr inner, EvpMdCtxPtr outer)
     : m_algorithm(algorithm)
     , m_key(std::move(key))
-    , m_template(std::move(keyed))
+    , m_inner(std::move(inner))
+    , m_outer(std::move(outer))
 { }
 
 // Moving is not thread-safe (nothing else may use either key meanwhile); the pooled contexts go with the key.
 HmacKey::HmacKey(HmacKey &&other) noexcept
     : m_algorithm(other.m_algorithm)
     , m_key(std::move(other.m_key))
-    , m_template(std::move(other.m_template))
+    , m_inner(std::move(other.m_inner))
+    , m_outer(std::move(other.m_outer))
 {
     for (std::size_t i = 0; i < m_pool.size(); ++i)
         m_pool[i].store(other.m_pool[i].exchange(nullptr));
@@ -40,7 +54,8 @@ HmacKey &HmacKey::operator=(HmacKey &&other) noexcept
         clearPool();
         m_algorithm = other.m_algorithm;
         m_key = std::move(other.m_key);
-        m_template = std::move(other.m_template);
+        m_inner = std::move(other.m_inner);
+        m_outer = std::move(other.m_outer);
         for (std::size_t i = 0; i < m_pool.size(); ++i)
             m_pool[i].store(other.m_pool[i].exchange(nullptr));
     }
@@ -55,41 +70,49 @@ HmacKey::~HmacKey()
 void HmacKey::clearPool()
 {
     for (auto &slot : m_pool)
-        EVP_MAC_CTX_free(slot.exchange(nullptr));
+        EVP_MD_CTX_free(slot.exchange(nullptr));
 }
 
 Result<HmacKey> HmacKey::create(DigestAlgorithm algorithm, SecretBytes key)
 {
-    EvpMacCtxPtr context(EVP_MAC_CTX_new(hmacAlgorithm()));
-    if (!context)
-        return Error(CryptoError::Internal, QStringLiteral("OpenSSL has no HMAC: %1").arg(takeOpenSslErrors()));
-    char *digestName = const_cast<char *>(crypto::digestName(algorithm));
-    const OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digestName, 0),
-        OSSL_PARAM_construct_end(),
-    };
-    // OpenSSL refuses a null key pointer even for length zero.
-    static const unsigned char EMPTY_KEY = 0;
-    if (EVP_MAC_init(context.get(), key.isEmpty() ? &EMPTY_KEY : key.data(), key.size(), params) != 1)
+    const EVP_MD *md = evpDigest(algorithm);
+    const int blockSize = md ? EVP_MD_get_block_size(md) : 0;
+    if (blockSize <= 0 || blockSize > EVP_MAX_MD_SIZE * 2)
+        return Error(
+            CryptoError::Internal,
+            QStringLiteral("OpenSSL has no %1: %2").arg(QLatin1String(digestName(algorithm)), takeOpenSslErrors()));
+    // RFC 2104 §2: a key longer than a block is hashed first; a shorter one is padded with zeros.
+    unsigned char block[EVP_MAX_MD_SIZE * 2] = {};
+    bool ok = true;
+    if (key.size() > static_cast<std::size_t>(blockSize)) {
+        unsigned int length = 0;
+        ok = EVP_Digest(key.data(), key.size(), block, &length, md, nullptr) == 1;
+    } else if (!key.isEmpty()) {
+        std::memcpy(block, key.data(), key.size());
+    }
+    EvpMdCtxPtr inner = ok ? padState(md, block, blockSize, IPAD) : EvpMdCtxPtr();
+    EvpMdCtxPtr outer = inner ? padState(md, block, blockSize, OPAD) : EvpMdCtxPtr();
+    OPENSSL_cleanse(block, sizeof block);
+    if (!outer)
         return Error(CryptoError::Internal, QStringLiteral("could not key HMAC: %1").arg(takeOpenSslErrors()));
-    return HmacKey(algorithm, std::move(key), std::move(context));
+    return HmacKey(algorithm, std::move(key), std::move(inner), std::move(outer));
 }
 
-EvpMacCtxPtr HmacKey::acquire() const
+EvpMdCtxPtr HmacKey::acquire() const
 {
     for (auto &slot : m_pool) {
         if (slot.load(std::memory_order_relaxed)) {
-            if (EVP_MAC_CTX *context = slot.exchange(nullptr, std::memory_order_acquire))
-                return EvpMacCtxPtr(context);
+            if (EVP_MD_CTX *context = slot.exchange(nullptr, std::memory_order_acquire))
+                return EvpMdCtxPtr(context);
         }
     }
-    return EvpMacCtxPtr(EVP_MAC_CTX_dup(m_template.get()));
+    return EvpMdCtxPtr(EVP_MD_CTX_new());
 }
 
-void HmacKey::release(EvpMacCtxPtr context) const
+void HmacKey::release(EvpMdCtxPtr context) const
 {
     for (auto &slot : m_pool) {
-        EVP_MAC_CTX *expected = nullptr;
+        EVP_MD_CTX *expected = nullptr;
         if (slot.compare_exchange_strong(expected, context.get(), std::memory_order_release)) {
             context.release();
             return;
@@ -100,17 +123,21 @@ void HmacKey::release(EvpMacCtxPtr context) const
 
 bool HmacKey::macInto(QByteArrayView data, unsigned char *out) const
 {
-    EvpMacCtxPtr context = acquire();
+    EvpMdCtxPtr context = acquire();
     if (!context)
         return false;
-    size_t length = 0;
-    const auto size = static_cast<size_t>(digestSize(m_algorithm));
-    // A null key re-initialises the context with the key it already holds.
-    const bool ok = EVP_MAC_init(context.get(), nullptr, 0, nullptr) == 1
-        && EVP_MAC_update(context.get(), reinterpret_cast<const unsigned char *>(data.data()),
-                          static_cast<size_t>(data.size()))
-            == 1
-        && EVP_MAC_final(context.get(), out, &length, size) == 1 && length == size;
+    const auto size = static_cast<unsigned int>(digestSize(m_algorithm));
+    unsigned char innerHash[EVP_MAX_MD_SIZE];
+    unsigned int innerLength = 0;
+    unsigned int length = 0;
+    // H((K ^ opad) || H((K ^ ipad) || data)), each hash resumed from its saved state.
+    const bool ok = EVP_MD_CTX_copy_ex(context.get(), m_inner.get()) == 1
+        && EVP_DigestUpdate(context.get(), data.data(), static_cast<size_t>(data.size())) == 1
+        && EVP_DigestFinal_ex(context.get(), innerHash, &innerLength) == 1 && innerLength == size
+        && EVP_MD_CTX_copy_ex(context.get(), m_outer.get()) == 1
+        && EVP_DigestUpdate(context.get(), innerHash, innerLength) == 1
+        && EVP_DigestFinal_ex(context.get(), out, &length) == 1 && length == size;
+    OPENSSL_cleanse(innerHash, sizeof innerHash);
     if (ok)
         release(std::move(context));
     return ok;

@@ -13,8 +13,9 @@
 
 namespace portcullis::crypto {
 
-// An HMAC key bound to one hash, keyed once: each MAC reuses a pre-keyed OpenSSL context from a small lock-free
-// pool, so the key schedule is not recomputed per message. Thread-safe.
+// An HMAC key bound to one hash, keyed once (RFC 2104): the hash states after the inner and the outer padded key
+// are computed up front, and each MAC starts from copies of them in a digest context taken from a small lock-free
+// pool, so neither the key schedule nor the padded key blocks are hashed again per message. Thread-safe.
 class HmacKey
 {
 public:
@@ -35,16 +36,17 @@ public:
     [[nodiscard]] bool verify(QByteArrayView data, QByteArrayView mac) const;
 
 private:
-    HmacKey(DigestAlgorithm algorithm, SecretBytes key, EvpMacCtxPtr keyed);
-    EvpMacCtxPtr acquire() const;
-    void release(EvpMacCtxPtr context) const;
+    HmacKey(DigestAlgorithm algorithm, SecretBytes key, EvpMdCtxPtr inner, EvpMdCtxPtr outer);
+    EvpMdCtxPtr acquire() const;
+    void release(EvpMdCtxPtr context) const;
     void clearPool();
 
     DigestAlgorithm m_algorithm;
     SecretBytes m_key;
-    EvpMacCtxPtr m_template;
-    // Ready contexts; an empty slot is null. Taken and returned with atomic exchanges, never a lock.
-    mutable std::array<std::atomic<EVP_MAC_CTX *>, 8> m_pool {};
+    EvpMdCtxPtr m_inner; // the hash state after (key XOR ipad); only ever copied from
+    EvpMdCtxPtr m_outer; // after (key XOR opad)
+    // Work contexts; an empty slot is null. Taken and returned with atomic exchanges, never a lock.
+    mutable std::array<std::atomic<EVP_MD_CTX *>, 8> m_pool {};
 };
 
 } // namespace portcullis::crypto
