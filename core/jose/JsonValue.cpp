@@ -6,6 +6,8 @@
 #include <limits>
 #include <vector>
 
+#include <QtEndian>
+
 #include "jose/JsonData.h"
 #include "jose/JsonText.h"
 
@@ -45,6 +47,22 @@ bool contentEquals(const detail::JsonData *data, const JsonNode &node, QByteArra
         return utf8.isEmpty() || (text[0] == utf8[0] && std::memcmp(text, utf8.data(), node.first) == 0);
     }
     return detail::unescapedEquals(content(data, node), true, utf8, false);
+}
+
+// A name's first eight bytes (all bytes of a shorter one), packed the same way on every platform: names of one
+// length have equal heads exactly when their first eight bytes are equal.
+Q_ALWAYS_INLINE quint64 nameHead(const char *text, qsizetype size)
+{
+    if (size >= 8)
+        return qFromLittleEndian<quint64>(text);
+    if (size >= 4) {
+        const quint64 low = qFromLittleEndian<quint32>(text);
+        const quint64 high = qFromLittleEndian<quint32>(text + size - 4); // overlaps `low` by 8 - size bytes
+        return low | high << (8 * (size - 4));
+    }
+    if (size > 0) // the first, middle and last bytes: all of them, some twice
+        return uchar(text[0]) | quint64(uchar(text[size / 2])) << 8 | quint64(uchar(text[size - 1])) << 16;
+    return 0;
 }
 
 QByteArray unescaped(const detail::JsonData *data, const JsonNode &node)
@@ -111,14 +129,27 @@ NumberParts splitNumber(QByteArrayView text)
     return parts;
 }
 
+// The value of eight ASCII digits, most significant first, without a chain of eight multiplications.
+Q_ALWAYS_INLINE quint64 eightDigits(const char *text)
+{
+    quint64 chunk = qFromLittleEndian<quint64>(text) - 0x3030303030303030ULL; // the first digit in the lowest byte
+    chunk = (chunk * 10 + (chunk >> 8)) & 0x00FF00FF00FF00FFULL; // pairs of digits, 0..99 in every other byte
+    chunk = (chunk * 100 + (chunk >> 16)) & 0x0000FFFF0000FFFFULL; // groups of four, 0..9999
+    return (chunk * 10000 + (chunk >> 32)) & 0xFFFFFFFFULL;
+}
+
 std::optional<qint64> integralValue(QByteArrayView text, bool plainInteger)
 {
     if (plainInteger && text.size() <= 18) { // the common case: at most 18 digits cannot overflow
         const bool negative = text[0] == '-';
-        qint64 value = 0;
-        for (qsizetype i = negative ? 1 : 0; i < text.size(); ++i)
-            value = value * 10 + (text[i] - '0');
-        return negative ? -value : value;
+        const char *digit = text.data() + (negative ? 1 : 0);
+        const char *end = text.data() + text.size();
+        quint64 value = 0;
+        for (; end - digit >= 8; digit += 8)
+            value = value * 100000000 + eightDigits(digit);
+        for (; digit < end; ++digit)
+            value = value * 10 + quint64(*digit - '0');
+        return negative ? -qint64(value) : qint64(value);
     }
     constexpr quint64 MAX_MAGNITUDE = quint64(std::numeric_limits<qint64>::max()) + 1; // of the most negative
     NumberParts parts = splitNumber(text);
@@ -264,14 +295,36 @@ void JsonValue::findMembers(const QByteArrayView *names, qsizetype count, std::o
     if (!n || typeOf(*n) != Type::Object)
         return;
     const quint32 *children = m_data->children() + n->first;
-    qsizetype missing = count;
-    for (quint32 i = 0; i < n->count && missing > 0; ++i) {
-        const JsonNode &name = m_data->nodes()[children[i]];
-        for (qsizetype k = 0; k < count; ++k) {
-            if (!out[k] && contentEquals(m_data, name, names[k])) {
-                out[k] = JsonValue(m_data, children[i] + 1);
-                --missing;
-                break;
+    // The names are looked up by their heads, then their lengths; only names past eight bytes compare more.
+    constexpr qsizetype BATCH = 16;
+    for (qsizetype batch = 0; batch < count; batch += BATCH) {
+        const qsizetype wanted = qMin(BATCH, count - batch);
+        const QByteArrayView *batchNames = names + batch;
+        std::optional<JsonValue> *batchOut = out + batch;
+        quint64 heads[BATCH];
+        for (qsizetype k = 0; k < wanted; ++k)
+            heads[k] = nameHead(batchNames[k].data(), batchNames[k].size());
+        qsizetype missing = wanted;
+        for (quint32 i = 0; i < n->count && missing > 0; ++i) {
+            const JsonNode &name = m_data->nodes()[children[i]];
+            if (hasEscapes(name)) {
+                for (qsizetype k = 0; k < wanted; ++k) {
+                    if (!batchOut[k] && contentEquals(m_data, name, batchNames[k])) {
+                        batchOut[k] = JsonValue(m_data, children[i] + 1);
+                        --missing;
+                    }
+                }
+                continue;
+            }
+            const char *text = m_data->source() + name.offset + 1;
+            const qsizetype size = name.first;
+            const quint64 head = nameHead(text, size);
+            for (qsizetype k = 0; k < wanted; ++k) {
+                if (heads[k] == head && batchNames[k].size() == size && !batchOut[k]
+                    && (size <= 8 || std::memcmp(text + 8, batchNames[k].data() + 8, size_t(size - 8)) == 0)) {
+                    batchOut[k] = JsonValue(m_data, children[i] + 1);
+                    --missing;
+                }
             }
         }
     }

@@ -52,7 +52,8 @@ public:
     [[nodiscard]] JsonValue memberValue(qsizetype i) const;
     // The member with this (unescaped) name. Names are unique: the parser rejects duplicates.
     [[nodiscard]] std::optional<JsonValue> member(QByteArrayView name) const;
-    // Looks up `count` names in one pass over the members: out[k] is the member named names[k], or nullopt.
+    // Looks up `count` names in one pass over the members: out[k] is the member named names[k], or nullopt (a name
+    // may be asked for more than once).
     void findMembers(const QByteArrayView *names, qsizetype count, std::optional<JsonValue> *out) const;
     [[nodiscard]] JsonValue element(qsizetype i) const;
 

@@ -268,8 +268,12 @@ Result<void> Verifier::checkClaims(const CompactJws &jws) const
             SLOTS
         };
         static const QByteArrayView SLOT_NAMES[SLOTS] = {"exp", "nbf", "iat", "iss", "aud"};
-        std::optional<JsonValue> found[SLOTS];
-        claims.findMembers(SLOT_NAMES, SLOTS, found);
+        // The registered claims checked here, then the required claims, found in one pass over the members.
+        QVarLengthArray<QByteArrayView, 16> names(std::begin(SLOT_NAMES), std::end(SLOT_NAMES));
+        for (const QByteArray &required : m_requiredClaims)
+            names.append(required);
+        QVarLengthArray<std::optional<JsonValue>, 16> found(names.size());
+        claims.findMembers(names.constData(), names.size(), found.data());
 
         auto exp = numericDate(found[EXP], "exp");
         if (!exp)
@@ -337,10 +341,11 @@ Result<void> Verifier::checkClaims(const CompactJws &jws) const
                                  .arg(seen.join(QStringLiteral(", ")), *m_policy.audience));
             }
         }
-        for (const QByteArray &required : m_requiredClaims) {
-            if (!claims.member(required))
+        for (qsizetype i = 0; i < m_requiredClaims.size(); ++i) {
+            if (!found[SLOTS + i])
                 return Error(JoseError::MissingClaim,
-                             QStringLiteral("the required claim \"%1\" is missing").arg(QString::fromUtf8(required)));
+                             QStringLiteral("the required claim \"%1\" is missing")
+                                 .arg(QString::fromUtf8(m_requiredClaims.at(i))));
         }
     }
 
