@@ -160,13 +160,20 @@ qsizetype decodedLength(qsizetype length)
 
 bool decodeInto(QByteArrayView text, QByteArray &out)
 {
-    const qsizetype n = text.size();
-    const qsizetype size = decodedLength(n);
+    const qsizetype size = decodedLength(text.size());
     if (size < 0)
         return false;
     out.resize(size);
+    return decodeTo(text, out.data());
+}
+
+bool decodeTo(QByteArrayView text, char *out)
+{
+    const qsizetype n = text.size();
+    if (decodedLength(n) < 0)
+        return false;
     const auto *in = reinterpret_cast<const unsigned char *>(text.data());
-    auto *o = reinterpret_cast<unsigned char *>(out.data());
+    auto *o = reinterpret_cast<unsigned char *>(out);
     qsizetype i = 0;
 #if defined(PORTCULLIS_BASE64_AVX2)
     if (n >= 32 && hasAvx2()) {

@@ -1,6 +1,7 @@
 #include "jose/CompactJws.h"
 
 #include <array>
+#include <cstring>
 
 #include "common/Redaction.h"
 #include "crypto/Base64Url.h"
@@ -121,23 +122,27 @@ Result<CompactJws> CompactJws::parse(QByteArrayView token, const JwsLimits &limi
     if (segments[0].isEmpty())
         return malformed(QStringLiteral("the header segment is empty"));
 
-    // Header and payload are decoded into per-thread scratch space: their JSON documents keep their own copy.
+    // Header and payload are decoded into per-thread scratch space: their JSON documents keep their own copy. The
+    // signature is decoded straight after the copy of the token.
     thread_local QByteArray s_header;
     thread_local QByteArray s_payload;
-    thread_local QByteArray s_signature;
+    const auto badSegment = [&segments](int i) {
+        const auto detailed = crypto::base64url::decode(segments[i]);
+        return malformed(QStringLiteral("the %1 segment is not valid base64url: %2")
+                             .arg(segmentName(i), detailed ? QString() : detailed.error().detail()));
+    };
     const bool headerCached = cachedHeader(segments[0], limits.json, jws.m_header);
-    QByteArray *targets[] = {&s_header, &s_payload, &s_signature};
-    for (int i = headerCached ? 1 : 0; i < 3; ++i) {
-        if (!crypto::base64url::decodeInto(segments[i], *targets[i])) {
-            const auto detailed = crypto::base64url::decode(segments[i]);
-            return malformed(QStringLiteral("the %1 segment is not valid base64url: %2")
-                                 .arg(segmentName(i), detailed ? QString() : detailed.error().detail()));
-        }
-    }
-
-    jws.m_token.reserve(token.size() + s_signature.size());
-    jws.m_token.append(token.data(), token.size());
-    jws.m_token.append(s_signature);
+    if (!headerCached && !crypto::base64url::decodeInto(segments[0], s_header))
+        return badSegment(0);
+    if (!crypto::base64url::decodeInto(segments[1], s_payload))
+        return badSegment(1);
+    const qsizetype signatureSize = crypto::base64url::decodedLength(segments[2].size());
+    if (signatureSize < 0)
+        return badSegment(2);
+    jws.m_token = QByteArray(token.size() + signatureSize, Qt::Uninitialized);
+    std::memcpy(jws.m_token.data(), token.data(), size_t(token.size()));
+    if (!crypto::base64url::decodeTo(segments[2], jws.m_token.data() + token.size()))
+        return badSegment(2);
 
     if (!headerCached) {
         auto parsedHeader = JsonDocument::parse(s_header, limits.json);
