@@ -1,5 +1,6 @@
 #include "jose/JsonValue.h"
 
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -49,20 +50,32 @@ bool contentEquals(const detail::JsonData *data, const JsonNode &node, QByteArra
     return detail::unescapedEquals(content(data, node), true, utf8, false);
 }
 
-// A name's first eight bytes (all bytes of a shorter one), packed the same way on every platform: names of one
-// length have equal heads exactly when their first eight bytes are equal.
-Q_ALWAYS_INLINE quint64 nameHead(const char *text, qsizetype size)
+// A name's head: its first eight bytes (all bytes of a shorter one) as a little-endian number. Names of one length
+// have equal heads exactly when their first eight bytes are equal.
+quint64 nameHead(QByteArrayView name)
 {
-    if (size >= 8)
-        return qFromLittleEndian<quint64>(text);
-    if (size >= 4) {
-        const quint64 low = qFromLittleEndian<quint32>(text);
-        const quint64 high = qFromLittleEndian<quint32>(text + size - 4); // overlaps `low` by 8 - size bytes
-        return low | high << (8 * (size - 4));
-    }
-    if (size > 0) // the first, middle and last bytes: all of them, some twice
-        return uchar(text[0]) | quint64(uchar(text[size / 2])) << 8 | quint64(uchar(text[size - 1])) << 16;
-    return 0;
+    quint64 head = 0;
+    for (qsizetype i = 0; i < qMin<qsizetype>(name.size(), 8); ++i)
+        head |= quint64(uchar(name[i])) << (8 * i);
+    return head;
+}
+
+// A head and a length in one number: equal names have equal keys.
+Q_ALWAYS_INLINE quint64 nameKey(quint64 head, qsizetype size)
+{
+    return head ^ quint64(size) << 56;
+}
+
+// The head of a member name of `data` without escapes, read with one load and no branch on the length: a document's
+// source comes after its header and nodes in the same block (see JsonData), so the eight bytes that end a name of
+// fewer than eight bytes can always be read, and those before the name are shifted out.
+Q_ALWAYS_INLINE quint64 memberNameHead(const char *text, qsizetype size)
+{
+    static_assert(sizeof(detail::JsonData) >= 8);
+    const bool whole = size >= 8;
+    const quint64 word = qFromLittleEndian<quint64>(text + (whole ? 0 : size - 8));
+    const auto drop = unsigned(whole ? 0 : 8 * (8 - size)); // 64 for an empty name
+    return drop < 64 ? word >> drop : 0;
 }
 
 QByteArray unescaped(const detail::JsonData *data, const JsonNode &node)
@@ -295,33 +308,28 @@ void JsonValue::findMembers(const QByteArrayView *names, qsizetype count, std::o
     if (!n || typeOf(*n) != Type::Object)
         return;
     const quint32 *children = m_data->children() + n->first;
-    // The names are looked up by their heads, then their lengths; only names past eight bytes compare more.
+    // Names are told apart by their keys (head and length) first; only names past eight bytes compare more.
     constexpr qsizetype BATCH = 16;
     for (qsizetype batch = 0; batch < count; batch += BATCH) {
         const qsizetype wanted = qMin(BATCH, count - batch);
         const QByteArrayView *batchNames = names + batch;
         std::optional<JsonValue> *batchOut = out + batch;
-        quint64 heads[BATCH];
+        quint64 keys[BATCH];
         for (qsizetype k = 0; k < wanted; ++k)
-            heads[k] = nameHead(batchNames[k].data(), batchNames[k].size());
+            keys[k] = nameKey(nameHead(batchNames[k]), batchNames[k].size());
         qsizetype missing = wanted;
         for (quint32 i = 0; i < n->count && missing > 0; ++i) {
             const JsonNode &name = m_data->nodes()[children[i]];
-            if (hasEscapes(name)) {
-                for (qsizetype k = 0; k < wanted; ++k) {
-                    if (!batchOut[k] && contentEquals(m_data, name, batchNames[k])) {
-                        batchOut[k] = JsonValue(m_data, children[i] + 1);
-                        --missing;
-                    }
-                }
-                continue;
-            }
+            const bool escaped = hasEscapes(name);
             const char *text = m_data->source() + name.offset + 1;
             const qsizetype size = name.first;
-            const quint64 head = nameHead(text, size);
+            const quint64 key = nameKey(memberNameHead(text, size), size);
             for (qsizetype k = 0; k < wanted; ++k) {
-                if (heads[k] == head && batchNames[k].size() == size && !batchOut[k]
-                    && (size <= 8 || std::memcmp(text + 8, batchNames[k].data() + 8, size_t(size - 8)) == 0)) {
+                if ((keys[k] == key || escaped) && !batchOut[k]
+                    && (escaped ? contentEquals(m_data, name, batchNames[k])
+                                : batchNames[k].size() == size
+                                && (size <= 8
+                                    || std::memcmp(text + 8, batchNames[k].data() + 8, size_t(size - 8)) == 0))) {
                     batchOut[k] = JsonValue(m_data, children[i] + 1);
                     --missing;
                 }
@@ -352,7 +360,8 @@ std::optional<qint64> JsonValue::toInt64() const
     const JsonNode *n = node();
     if (!n || typeOf(*n) != Type::Number)
         return std::nullopt;
-    return integralValue(rawText(), isIntegral());
+    return integralValue(QByteArrayView(m_data->source() + n->offset, n->length),
+                         !(n->flags & (detail::NODE_HAS_FRACTION | detail::NODE_HAS_EXPONENT)));
 }
 
 std::optional<double> JsonValue::toDouble() const

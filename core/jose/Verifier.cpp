@@ -112,10 +112,9 @@ Verifier::Verifier(VerificationPolicy policy, JwkSet keys, const Clock &clock)
     }
 }
 
-Result<Algorithm> Verifier::checkHeader(const CompactJws &jws) const
+Result<Algorithm> Verifier::checkHeader(const JsonValue &header, const std::optional<JsonValue> &alg,
+                                        const std::optional<JsonValue> &crit) const
 {
-    const JsonValue header = jws.header().root();
-    const auto alg = header.member("alg");
     if (!alg || !alg->isString())
         return Error(JoseError::Malformed, QStringLiteral("the header has no \"alg\" string"));
     std::optional<Algorithm> allowed;
@@ -125,7 +124,7 @@ Result<Algorithm> Verifier::checkHeader(const CompactJws &jws) const
             break;
         }
     }
-    if (allowed && !header.member("crit"))
+    if (allowed && !crit)
         return *allowed; // the common case, without allocating
     const QByteArray name = alg->toUtf8();
     if (name.toLower() == "none")
@@ -143,7 +142,7 @@ Result<Algorithm> Verifier::checkHeader(const CompactJws &jws) const
                      QStringLiteral("%1 is not allowed here (allowed: %2)")
                          .arg(QLatin1String(crypto::jwa::name(*algorithm)), algorithmList(m_policy.allowedAlgorithms)));
 
-    if (const auto crit = header.member("crit")) {
+    if (crit) {
         if (!crit->isArray() || crit->size() == 0)
             return Error(JoseError::UnsupportedCritical, QStringLiteral("\"crit\" must be a non-empty array of names"));
         for (qsizetype i = 0; i < crit->size(); ++i) {
@@ -178,13 +177,24 @@ Result<VerifiedToken> Verifier::verify(QByteArrayView token) const
     auto parsed = CompactJws::parse(token, m_policy.limits);
     if (!parsed)
         return parsed.error();
-    auto algorithm = checkHeader(*parsed);
+    const JsonValue header = parsed->header().root();
+    enum Field
+    {
+        ALG,
+        CRIT,
+        KID,
+        FIELDS
+    };
+    static const QByteArrayView FIELD_NAMES[FIELDS] = {"alg", "crit", "kid"};
+    std::optional<JsonValue> fields[FIELDS];
+    header.findMembers(FIELD_NAMES, FIELDS, fields);
+    auto algorithm = checkHeader(header, fields[ALG], fields[CRIT]);
     if (!algorithm)
         return algorithm.error();
     if (parsed->rawSignature().isEmpty())
         return Error(JoseError::SignatureInvalid, QStringLiteral("the signature segment is empty"));
 
-    const auto kidValue = parsed->header().root().member("kid");
+    const std::optional<JsonValue> &kidValue = fields[KID];
     QVarLengthArray<const Jwk *, 8> candidates;
     if (kidValue) {
         const Jwk *jwk = nullptr;

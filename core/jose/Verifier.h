@@ -51,7 +51,8 @@ public:
     [[nodiscard]] const JwkSet &keys() const { return m_keys; }
 
 private:
-    [[nodiscard]] Result<crypto::Algorithm> checkHeader(const CompactJws &jws) const;
+    [[nodiscard]] Result<crypto::Algorithm> checkHeader(const JsonValue &header, const std::optional<JsonValue> &alg,
+                                                        const std::optional<JsonValue> &crit) const;
     [[nodiscard]] Result<const Jwk *> selectKey(const CompactJws &jws, crypto::Algorithm algorithm) const;
 
     VerificationPolicy m_policy;
