@@ -10,6 +10,7 @@
 #include <QtEndian>
 
 #include "jose/JsonData.h"
+#include "jose/JsonMemberNames.h"
 #include "jose/JsonText.h"
 
 namespace portcullis::jose {
@@ -50,25 +51,9 @@ bool contentEquals(const detail::JsonData *data, const JsonNode &node, QByteArra
     return detail::unescapedEquals(content(data, node), true, utf8, false);
 }
 
-// A name's head: its first eight bytes (all bytes of a shorter one) as a little-endian number. Names of one length
-// have equal heads exactly when their first eight bytes are equal.
-quint64 nameHead(QByteArrayView name)
-{
-    quint64 head = 0;
-    for (qsizetype i = 0; i < qMin<qsizetype>(name.size(), 8); ++i)
-        head |= quint64(uchar(name[i])) << (8 * i);
-    return head;
-}
-
-// A head and a length in one number: equal names have equal keys.
-Q_ALWAYS_INLINE quint64 nameKey(quint64 head, qsizetype size)
-{
-    return head ^ quint64(size) << 56;
-}
-
-// The head of a member name of `data` without escapes, read with one load and no branch on the length: a document's
-// source comes after its header and nodes in the same block (see JsonData), so the eight bytes that end a name of
-// fewer than eight bytes can always be read, and those before the name are shifted out.
+// The head (see JsonMemberNames) of a member name without escapes, read with one load and no branch on the length: a
+// document's source comes after its header and nodes in the same block (see JsonData), so the eight bytes that end a
+// name of fewer than eight bytes can always be read, and those before the name are shifted out.
 Q_ALWAYS_INLINE quint64 memberNameHead(const char *text, qsizetype size)
 {
     static_assert(sizeof(detail::JsonData) >= 8);
@@ -300,37 +285,44 @@ std::optional<JsonValue> JsonValue::member(QByteArrayView name) const
     return std::nullopt;
 }
 
-void JsonValue::findMembers(const QByteArrayView *names, qsizetype count, std::optional<JsonValue> *out) const
+void JsonValue::findMembers(const JsonMemberNames &names, std::optional<JsonValue> *out) const
 {
+    const qsizetype count = names.size();
     for (qsizetype k = 0; k < count; ++k)
         out[k].reset();
     const JsonNode *n = node();
     if (!n || typeOf(*n) != Type::Object)
         return;
     const quint32 *children = m_data->children() + n->first;
-    // Names are told apart by their keys (head and length) first; only names past eight bytes compare more.
-    constexpr qsizetype BATCH = 16;
+    // Each member name is matched against all wanted names at once, by key and without a branch per name; only
+    // names of eight bytes or more, whose keys can be shared, compare further.
+    constexpr qsizetype BATCH = 64;
     for (qsizetype batch = 0; batch < count; batch += BATCH) {
         const qsizetype wanted = qMin(BATCH, count - batch);
-        const QByteArrayView *batchNames = names + batch;
-        std::optional<JsonValue> *batchOut = out + batch;
-        quint64 keys[BATCH];
-        for (qsizetype k = 0; k < wanted; ++k)
-            keys[k] = nameKey(nameHead(batchNames[k]), batchNames[k].size());
+        const quint64 *keys = names.m_keys.constData() + batch;
         qsizetype missing = wanted;
         for (quint32 i = 0; i < n->count && missing > 0; ++i) {
             const JsonNode &name = m_data->nodes()[children[i]];
-            const bool escaped = hasEscapes(name);
             const char *text = m_data->source() + name.offset + 1;
             const qsizetype size = name.first;
-            const quint64 key = nameKey(memberNameHead(text, size), size);
-            for (qsizetype k = 0; k < wanted; ++k) {
-                if ((keys[k] == key || escaped) && !batchOut[k]
-                    && (escaped ? contentEquals(m_data, name, batchNames[k])
-                                : batchNames[k].size() == size
-                                && (size <= 8
-                                    || std::memcmp(text + 8, batchNames[k].data() + 8, size_t(size - 8)) == 0))) {
-                    batchOut[k] = JsonValue(m_data, children[i] + 1);
+            quint64 matches = 0;
+            if (Q_LIKELY(!hasEscapes(name))) {
+                const quint64 key = JsonMemberNames::key(memberNameHead(text, size), size);
+                for (qsizetype k = 0; k < wanted; ++k)
+                    matches |= quint64(keys[k] == key) << k;
+                for (quint64 rest = size >= 8 ? matches : 0; rest; rest &= rest - 1) {
+                    const QByteArray &wantedName = names.at(batch + std::countr_zero(rest));
+                    if (wantedName.size() != size || std::memcmp(text, wantedName.constData(), size_t(size)) != 0)
+                        matches &= ~(rest & -rest);
+                }
+            } else {
+                for (qsizetype k = 0; k < wanted; ++k)
+                    matches |= quint64(contentEquals(m_data, name, names.at(batch + k))) << k;
+            }
+            for (; matches; matches &= matches - 1) {
+                std::optional<JsonValue> &slot = out[batch + std::countr_zero(matches)];
+                if (!slot) {
+                    slot = JsonValue(m_data, children[i] + 1);
                     --missing;
                 }
             }

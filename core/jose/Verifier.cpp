@@ -7,6 +7,7 @@
 #include "common/Redaction.h"
 #include "crypto/CryptoError.h"
 #include "jose/JoseError.h"
+#include "jose/JsonMemberNames.h"
 #include "jose/TimeText.h"
 
 namespace portcullis::jose {
@@ -78,6 +79,37 @@ QString stripMediaPrefix(QString type)
     return type;
 }
 
+// The header fields read for every token, in one pass.
+enum HeaderField
+{
+    ALG,
+    CRIT,
+    KID,
+    FIELDS
+};
+
+const JsonMemberNames &headerFields()
+{
+    static const JsonMemberNames s_names({"alg", "crit", "kid"});
+    return s_names;
+}
+
+// The claims read for every token, in one pass: these registered ones, then the policy's required claims.
+enum ClaimSlot
+{
+    EXP,
+    NBF,
+    IAT,
+    ISS,
+    AUD,
+    SLOTS
+};
+
+JsonMemberNames claimNames(const QByteArrayList &requiredClaims)
+{
+    return JsonMemberNames(QByteArrayList {"exp", "nbf", "iat", "iss", "aud"} + requiredClaims);
+}
+
 quint32 algorithmBit(Algorithm algorithm)
 {
     return quint32(1) << static_cast<int>(algorithm);
@@ -101,6 +133,7 @@ Verifier::Verifier(VerificationPolicy policy, JwkSet keys, const Clock &clock)
     Q_ASSERT(!m_policy.allowedAlgorithms.isEmpty());
     for (const QString &claim : m_policy.requiredClaims)
         m_requiredClaims << claim.toUtf8();
+    m_claimNames = claimNames(m_requiredClaims);
     // Which algorithms each key may serve, worked out once.
     for (const Jwk &jwk : m_keys.keys()) {
         quint32 bits = 0;
@@ -178,16 +211,8 @@ Result<VerifiedToken> Verifier::verify(QByteArrayView token) const
     if (!parsed)
         return parsed.error();
     const JsonValue header = parsed->header().root();
-    enum Field
-    {
-        ALG,
-        CRIT,
-        KID,
-        FIELDS
-    };
-    static const QByteArrayView FIELD_NAMES[FIELDS] = {"alg", "crit", "kid"};
     std::optional<JsonValue> fields[FIELDS];
-    header.findMembers(FIELD_NAMES, FIELDS, fields);
+    header.findMembers(headerFields(), fields);
     auto algorithm = checkHeader(header, fields[ALG], fields[CRIT]);
     if (!algorithm)
         return algorithm.error();
@@ -268,22 +293,8 @@ Result<void> Verifier::checkClaims(const CompactJws &jws) const
         const qint64 now = m_clock.unixSeconds();
         const qint64 leeway = m_policy.leeway.count();
 
-        enum Slot
-        {
-            EXP,
-            NBF,
-            IAT,
-            ISS,
-            AUD,
-            SLOTS
-        };
-        static const QByteArrayView SLOT_NAMES[SLOTS] = {"exp", "nbf", "iat", "iss", "aud"};
-        // The registered claims checked here, then the required claims, found in one pass over the members.
-        QVarLengthArray<QByteArrayView, 16> names(std::begin(SLOT_NAMES), std::end(SLOT_NAMES));
-        for (const QByteArray &required : m_requiredClaims)
-            names.append(required);
-        QVarLengthArray<std::optional<JsonValue>, 16> found(names.size());
-        claims.findMembers(names.constData(), names.size(), found.data());
+        QVarLengthArray<std::optional<JsonValue>, 16> found(m_claimNames.size());
+        claims.findMembers(m_claimNames, found.data());
 
         auto exp = numericDate(found[EXP], "exp");
         if (!exp)

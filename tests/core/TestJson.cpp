@@ -865,20 +865,28 @@ private Q_SLOTS:
     {
         const auto parsed = JsonDocument::parse(
             bytes("{\"iss\":1,\"exp\":2,\"\\u0061ud\":3,\"abcd\":4,\"abcdefg\":5,\"abcdefgh\":6,\"abcdefghi\":7,"
-                  "\"abcdefghiX\":8,\"\":9,\"x\":10,\"xy\":11,\"abc\\u0064efghiZ\":12,\"\\u00e9t\u00e9\":13}"));
+                  "\"abcdefghiX\":8,\"\":9,\"x\":10,\"xy\":11,\"abc\\u0064efghiZ\":12,\"\\u00e9t\u00e9\":13,"
+                  "\"abcdefghX\":14}"));
         QVERIFY2(parsed.has_value(), qPrintable(describe(parsed)));
         const JsonValue root = parsed->root();
-        // More names than one batch, some asked twice, some absent with the length or the head of a present one.
-        const QList<QByteArray> names
-            = {"aud",        "abcdefg",  "abcdefgh", "abcdefghi", "abcdefghiY", "exp",
-               "exp",        "",         "x",        "xy",        "yx",         "abcdefghiZ",
-               "abce",       "abcd",     "iss",      "ab",        "abcdefghiX", "\xc3\xa9t\xc3\xa9",
-               "et\xc3\xa9", "abcdefgi", "aud"};
-        QList<QByteArrayView> views(names.cbegin(), names.cend());
+        // Some names asked twice, some absent with the length or the head of a present one.
+        const QList<QByteArray> list
+            = {"aud",        "abcdefg",  "abcdefgh", "abcdefghi",  "abcdefghiY", "exp",
+               "exp",        "",         "x",        "xy",         "yx",         "abcdefghiZ",
+               "abce",       "abcd",     "iss",      "ab",         "abcdefghiX", "\xc3\xa9t\xc3\xa9",
+               "et\xc3\xa9", "abcdefgi", "aud",      "abcdefgkYZ", "abcdefghX"};
+        // More names than one batch of 64.
+        QList<QByteArray> many = list;
+        for (int i = 0; i < 60; ++i)
+            many << "n" + QByteArray::number(i);
+        many << list;
+        const JsonMemberNames names(many);
+        QCOMPARE(names.size(), many.size());
         std::vector<std::optional<JsonValue>> found(size_t(names.size()));
-        root.findMembers(views.constData(), views.size(), found.data());
+        root.findMembers(names, found.data());
         for (qsizetype k = 0; k < names.size(); ++k) {
-            const auto expected = root.member(names[k]);
+            QCOMPARE(names.at(k), many[k]);
+            const auto expected = root.member(many[k]);
             QCOMPARE(found[size_t(k)].has_value(), expected.has_value());
             if (expected)
                 QCOMPARE(found[size_t(k)]->sourceOffset(), expected->sourceOffset());
@@ -888,6 +896,17 @@ private Q_SLOTS:
         QVERIFY(!found[4] && !found[10] && !found[12] && !found[19]);
         QCOMPARE(found[6]->toInt64(), std::optional<qint64>(2));
         QCOMPARE(found[17]->toInt64(), std::optional<qint64>(13));
+        // The same key as "abcdefghX" (the length is folded into the eighth byte), another name.
+        QVERIFY(!found[21]);
+        QCOMPARE(found[22]->toInt64(), std::optional<qint64>(14));
+        for (qsizetype k = 0; k < list.size(); ++k)
+            QCOMPARE(found[size_t(list.size() + 60 + k)].has_value(), found[size_t(k)].has_value());
+        QCOMPARE(found[size_t(list.size() + 60 + 11)]->toInt64(), std::optional<qint64>(12));
+
+        // Not an object: nothing is found.
+        std::optional<JsonValue> none[3] = {JsonValue(), JsonValue(), JsonValue()};
+        found[0]->findMembers(JsonMemberNames({"a", "b", "c"}), none);
+        QVERIFY(!none[0] && !none[1] && !none[2]);
     }
 
     void defaultConstructed()
