@@ -42,6 +42,14 @@ Error encryptedTokenError(QByteArrayView token)
     return Error(JoseError::Encrypted, detail);
 }
 
+Error segmentCountError(QByteArrayView token)
+{
+    const qsizetype segments = token.count('.') + 1;
+    if (segments == 5)
+        return encryptedTokenError(token);
+    return malformed(QStringLiteral("a compact JWS has 3 segments separated by '.'; this token has %1").arg(segments));
+}
+
 // Tokens from one issuer share their header bytes. A small per-thread cache maps the exact base64url header
 // segment to its parsed document (valid JSON objects only), which is a pure function of those bytes and the limits:
 // caching it changes no result and skips decoding and parsing the header again.
@@ -98,20 +106,20 @@ Result<CompactJws> CompactJws::parse(QByteArrayView token, const JwsLimits &limi
 
     const qsizetype first = token.indexOf('.');
     const qsizetype second = first < 0 ? -1 : token.indexOf('.', first + 1);
-    const qsizetype third = second < 0 ? -1 : token.indexOf('.', second + 1);
-    if (first < 0 || second < 0) {
-        const qsizetype segments = token.count('.') + 1;
-        return malformed(
-            QStringLiteral("a compact JWS has 3 segments separated by '.'; this token has %1").arg(segments));
-    }
-    if (third >= 0) {
-        const qsizetype segments = token.count('.') + 1;
-        if (segments == 5)
-            return encryptedTokenError(token);
-        return malformed(
-            QStringLiteral("a compact JWS has 3 segments separated by '.'; this token has %1").arg(segments));
-    }
+    if (first < 0 || second < 0)
+        return segmentCountError(token);
+    // A third dot would be in the signature segment, which then cannot decode ('.' is not base64url): it is looked
+    // for only when parsing fails, so that a token is not scanned to its end once more, and a token with more than
+    // three segments still gets this error before any other.
+    auto parsed = parseSegments(token, first, second, limits);
+    if (!parsed && token.indexOf('.', second + 1) >= 0)
+        return segmentCountError(token);
+    return parsed;
+}
 
+Result<CompactJws> CompactJws::parseSegments(QByteArrayView token, qsizetype first, qsizetype second,
+                                             const JwsLimits &limits)
+{
     CompactJws jws;
     jws.m_firstDot = first;
     jws.m_secondDot = second;
