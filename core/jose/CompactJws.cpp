@@ -111,19 +111,20 @@ Result<CompactJws> CompactJws::parse(QByteArrayView token, const JwsLimits &limi
     // A third dot would be in the signature segment, which then cannot decode ('.' is not base64url): it is looked
     // for only when parsing fails, so that a token is not scanned to its end once more, and a token with more than
     // three segments still gets this error before any other.
-    auto parsed = parseSegments(token, first, second, limits);
-    if (!parsed && token.indexOf('.', second + 1) >= 0)
-        return segmentCountError(token);
-    return parsed;
+    CompactJws jws;
+    if (auto read = jws.readSegments(token, first, second, limits); !read) {
+        if (token.indexOf('.', second + 1) >= 0)
+            return segmentCountError(token);
+        return read.error();
+    }
+    return jws;
 }
 
-Result<CompactJws> CompactJws::parseSegments(QByteArrayView token, qsizetype first, qsizetype second,
-                                             const JwsLimits &limits)
+Result<void> CompactJws::readSegments(QByteArrayView token, qsizetype first, qsizetype second, const JwsLimits &limits)
 {
-    CompactJws jws;
-    jws.m_firstDot = first;
-    jws.m_secondDot = second;
-    jws.m_tokenSize = token.size();
+    m_firstDot = first;
+    m_secondDot = second;
+    m_tokenSize = token.size();
 
     const QByteArrayView segments[]
         = {token.first(first), token.sliced(first + 1, second - first - 1), token.sliced(second + 1)};
@@ -139,7 +140,7 @@ Result<CompactJws> CompactJws::parseSegments(QByteArrayView token, qsizetype fir
         return malformed(QStringLiteral("the %1 segment is not valid base64url: %2")
                              .arg(segmentName(i), detailed ? QString() : detailed.error().detail()));
     };
-    const bool headerCached = cachedHeader(segments[0], limits.json, jws.m_header);
+    const bool headerCached = cachedHeader(segments[0], limits.json, m_header);
     if (!headerCached && !crypto::base64url::decodeInto(segments[0], s_header))
         return badSegment(0);
     if (!crypto::base64url::decodeInto(segments[1], s_payload))
@@ -147,9 +148,9 @@ Result<CompactJws> CompactJws::parseSegments(QByteArrayView token, qsizetype fir
     const qsizetype signatureSize = crypto::base64url::decodedLength(segments[2].size());
     if (signatureSize < 0)
         return badSegment(2);
-    jws.m_token = QByteArray(token.size() + signatureSize, Qt::Uninitialized);
-    std::memcpy(jws.m_token.data(), token.data(), size_t(token.size()));
-    if (!crypto::base64url::decodeTo(segments[2], jws.m_token.data() + token.size()))
+    m_token = QByteArray(token.size() + signatureSize, Qt::Uninitialized);
+    std::memcpy(m_token.data(), token.data(), size_t(token.size()));
+    if (!crypto::base64url::decodeTo(segments[2], m_token.data() + token.size()))
         return badSegment(2);
 
     if (!headerCached) {
@@ -159,8 +160,8 @@ Result<CompactJws> CompactJws::parseSegments(QByteArrayView token, qsizetype fir
                          QStringLiteral("the header is not valid JSON: ") + parsedHeader.error().detail());
         if (!parsedHeader->root().isObject())
             return malformed(QStringLiteral("the header is JSON but not an object"));
-        jws.m_header = std::move(*parsedHeader);
-        rememberHeader(segments[0], limits.json, jws.m_header);
+        m_header = std::move(*parsedHeader);
+        rememberHeader(segments[0], limits.json, m_header);
     }
 
     // The payload of a JWT is a JSON object; other JWS payloads are opaque bytes.
@@ -169,12 +170,12 @@ Result<CompactJws> CompactJws::parseSegments(QByteArrayView token, qsizetype fir
         if (!claims)
             return malformed(QStringLiteral("the payload looks like JSON but is not valid: ")
                              + claims.error().detail());
-        jws.m_claims = std::move(*claims);
+        m_claims = std::move(*claims);
     } else {
-        jws.m_payload = s_payload;
-        jws.m_payload.detach();
+        m_payload = s_payload;
+        m_payload.detach();
     }
-    return jws;
+    return {};
 }
 
 QByteArrayView CompactJws::signingInput() const
