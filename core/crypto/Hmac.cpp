@@ -97,7 +97,10 @@ struct HmacKey::States
 {
     std::variant<Sha256Pair, Sha384Pair, Sha512Pair> pair;
 
-    ~States() { OPENSSL_cleanse(&pair, sizeof pair); }
+    ~States()
+    {
+        std::visit([](auto &states) { OPENSSL_cleanse(&states, sizeof states); }, pair);
+    }
 
     bool key(DigestAlgorithm algorithm, const unsigned char *block, int blockSize)
     {
