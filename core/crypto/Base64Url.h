@@ -14,8 +14,10 @@ namespace portcullis::crypto::base64url {
 // final character (the unused low bits are zero), so that every byte string has exactly one accepted encoding.
 [[nodiscard]] Result<QByteArray> decode(QByteArrayView text);
 
-// The same check without an error message, appending into `out` (which is resized): for hot paths.
+// The same check without an error message, into `out` (which is resized to the decoded length): for hot paths.
 [[nodiscard]] bool decodeInto(QByteArrayView text, QByteArray &out);
+// The same into memory with room for decodedLength(text.size()) bytes; what it holds after a failure is unspecified.
+[[nodiscard]] bool decodeTo(QByteArrayView text, char *out);
 
 // The exact decoded length of a valid encoding of `length` characters, or -1 when no valid encoding has it.
 [[nodiscard]] qsizetype decodedLength(qsizetype length);

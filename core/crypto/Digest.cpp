@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include "crypto/OpenSslPtr.h"
+
 namespace portcullis::crypto {
 
 namespace {
@@ -74,14 +76,22 @@ const char *digestName(DigestAlgorithm algorithm)
     return "";
 }
 
+bool digestInto(DigestAlgorithm algorithm, QByteArrayView data, unsigned char *out)
+{
+    // Initialising a context again for the same digest keeps its provider context: no allocation per digest, as
+    // EVP_Digest() would make.
+    thread_local const EvpMdCtxPtr t_context(EVP_MD_CTX_new());
+    EVP_MD_CTX *context = t_context.get();
+    unsigned int length = 0;
+    return context && EVP_DigestInit_ex2(context, evpDigest(algorithm), nullptr) == 1
+        && EVP_DigestUpdate(context, data.data(), static_cast<size_t>(data.size())) == 1
+        && EVP_DigestFinal_ex(context, out, &length) == 1 && length == static_cast<unsigned int>(digestSize(algorithm));
+}
+
 QByteArray digest(DigestAlgorithm algorithm, QByteArrayView data)
 {
     QByteArray out(digestSize(algorithm), Qt::Uninitialized);
-    unsigned int length = 0;
-    if (EVP_Digest(data.data(), static_cast<size_t>(data.size()), reinterpret_cast<unsigned char *>(out.data()),
-                   &length, evpDigest(algorithm), nullptr)
-            != 1
-        || length != static_cast<unsigned int>(out.size()))
+    if (!digestInto(algorithm, data, reinterpret_cast<unsigned char *>(out.data())))
         qFatal("OpenSSL failed to compute a %s digest", digestName(algorithm));
     return out;
 }

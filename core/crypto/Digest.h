@@ -20,6 +20,8 @@ enum class DigestAlgorithm
 [[nodiscard]] const char *digestName(DigestAlgorithm algorithm); // "SHA256", as OpenSSL names it
 
 [[nodiscard]] QByteArray digest(DigestAlgorithm algorithm, QByteArrayView data);
+// Writes the digest (digestSize bytes) to `out`; false only if OpenSSL fails. Reuses a context per thread.
+bool digestInto(DigestAlgorithm algorithm, QByteArrayView data, unsigned char *out);
 [[nodiscard]] inline QByteArray sha256(QByteArrayView data)
 {
     return digest(DigestAlgorithm::Sha256, data);

@@ -1,20 +1,19 @@
 #pragma once
 
-#include <array>
-#include <atomic>
+#include <memory>
 
 #include <QByteArray>
 #include <QByteArrayView>
 
 #include "common/Result.h"
 #include "crypto/Digest.h"
-#include "crypto/OpenSslPtr.h"
 #include "crypto/SecretBytes.h"
 
 namespace portcullis::crypto {
 
-// An HMAC key bound to one hash, keyed once: each MAC reuses a pre-keyed OpenSSL context from a small lock-free
-// pool, so the key schedule is not recomputed per message. Thread-safe.
+// An HMAC key bound to one hash, keyed once (RFC 2104): the hash states after the inner and the outer padded key
+// are computed up front, and each MAC resumes copies of them, so the padded key blocks are not hashed again per
+// message. Thread-safe.
 class HmacKey
 {
 public:
@@ -35,16 +34,12 @@ public:
     [[nodiscard]] bool verify(QByteArrayView data, QByteArrayView mac) const;
 
 private:
-    HmacKey(DigestAlgorithm algorithm, SecretBytes key, EvpMacCtxPtr keyed);
-    EvpMacCtxPtr acquire() const;
-    void release(EvpMacCtxPtr context) const;
-    void clearPool();
+    struct States; // the saved hash states (see Hmac.cpp)
+    HmacKey(DigestAlgorithm algorithm, SecretBytes key, std::unique_ptr<States> states);
 
     DigestAlgorithm m_algorithm;
     SecretBytes m_key;
-    EvpMacCtxPtr m_template;
-    // Ready contexts; an empty slot is null. Taken and returned with atomic exchanges, never a lock.
-    mutable std::array<std::atomic<EVP_MAC_CTX *>, 8> m_pool {};
+    std::unique_ptr<States> m_states;
 };
 
 } // namespace portcullis::crypto

@@ -13,8 +13,6 @@ namespace portcullis::crypto {
 
 namespace {
 
-constexpr std::size_t MAX_POOLED = 16;
-
 // Prepares a context for sign (or verify) over a digest: RSA PKCS#1 v1.5, RSA-PSS, or ECDSA.
 EvpPkeyCtxPtr preparePkeyContext(EVP_PKEY *pkey, Algorithm algorithm, bool sign)
 {
@@ -42,48 +40,34 @@ EvpPkeyCtxPtr preparePkeyContext(EVP_PKEY *pkey, Algorithm algorithm, bool sign)
 
 EvpPkeyCtxPtr takePkeyContext(Key::Data &data, Algorithm algorithm, bool sign)
 {
-    ContextPool &pool = data.pool(algorithm, sign);
-    {
-        std::lock_guard lock(pool.mutex);
-        if (!pool.pkeyContexts.empty()) {
-            EvpPkeyCtxPtr context = std::move(pool.pkeyContexts.back());
-            pool.pkeyContexts.pop_back();
-            return context;
-        }
-    }
+    if (EVP_PKEY_CTX *context = data.pool(algorithm, sign).pkeyContexts.take())
+        return EvpPkeyCtxPtr(context);
     return preparePkeyContext(data.pkey.get(), algorithm, sign);
 }
 
 void returnPkeyContext(Key::Data &data, Algorithm algorithm, bool sign, EvpPkeyCtxPtr context)
 {
-    ContextPool &pool = data.pool(algorithm, sign);
-    std::lock_guard lock(pool.mutex);
-    if (pool.pkeyContexts.size() < MAX_POOLED)
-        pool.pkeyContexts.push_back(std::move(context));
+    data.pool(algorithm, sign).pkeyContexts.give(context.release());
 }
 
 // Ed25519 cannot sign a digest: each operation copies a context initialised once for this key.
 EvpMdCtxPtr takeEdContext(Key::Data &data, bool sign)
 {
-    ContextPool &pool = data.pool(Algorithm::EdDSA, sign);
-    std::lock_guard lock(pool.mutex);
     EvpMdCtxPtr &prepared = data.eddsaTemplates[sign ? 1 : 0];
-    if (!prepared) {
-        prepared.reset(EVP_MD_CTX_new());
-        const int ok = sign ? EVP_DigestSignInit(prepared.get(), nullptr, nullptr, nullptr, data.pkey.get())
-                            : EVP_DigestVerifyInit(prepared.get(), nullptr, nullptr, nullptr, data.pkey.get());
-        if (ok != 1) {
-            prepared.reset();
-            return {};
-        }
-    }
-    EvpMdCtxPtr context;
-    if (!pool.mdContexts.empty()) {
-        context = std::move(pool.mdContexts.back());
-        pool.mdContexts.pop_back();
-    } else {
+    std::call_once(data.eddsaTemplatesReady[sign ? 1 : 0], [&] {
+        EvpMdCtxPtr context(EVP_MD_CTX_new());
+        const bool ok = context
+            && (sign ? EVP_DigestSignInit(context.get(), nullptr, nullptr, nullptr, data.pkey.get())
+                     : EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr, data.pkey.get()))
+                == 1;
+        if (ok)
+            prepared = std::move(context);
+    });
+    if (!prepared)
+        return {};
+    EvpMdCtxPtr context(data.pool(Algorithm::EdDSA, sign).mdContexts.take());
+    if (!context)
         context.reset(EVP_MD_CTX_new());
-    }
     if (!context || EVP_MD_CTX_copy_ex(context.get(), prepared.get()) != 1)
         return {};
     return context;
@@ -91,10 +75,7 @@ EvpMdCtxPtr takeEdContext(Key::Data &data, bool sign)
 
 void returnEdContext(Key::Data &data, bool sign, EvpMdCtxPtr context)
 {
-    ContextPool &pool = data.pool(Algorithm::EdDSA, sign);
-    std::lock_guard lock(pool.mutex);
-    if (pool.mdContexts.size() < MAX_POOLED)
-        pool.mdContexts.push_back(std::move(context));
+    data.pool(Algorithm::EdDSA, sign).mdContexts.give(context.release());
 }
 
 Error internalError(const char *what)
@@ -185,18 +166,18 @@ Result<QByteArray> Key::sign(Algorithm algorithm, QByteArrayView input) const
         return signature;
     }
 
-    const QByteArray hash = digest(jwa::digest(algorithm), input);
+    unsigned char hash[64];
+    const auto hashLength = static_cast<size_t>(digestSize(jwa::digest(algorithm)));
+    if (!digestInto(jwa::digest(algorithm), input, hash))
+        return internalError("hash the signing input");
     EvpPkeyCtxPtr context = takePkeyContext(data, algorithm, true);
     if (!context)
         return internalError("prepare a signature");
     size_t length = 0;
-    if (EVP_PKEY_sign(context.get(), nullptr, &length, reinterpret_cast<const unsigned char *>(hash.data()),
-                      static_cast<size_t>(hash.size()))
-        != 1)
+    if (EVP_PKEY_sign(context.get(), nullptr, &length, hash, hashLength) != 1)
         return internalError("size a signature");
     QByteArray signature(static_cast<qsizetype>(length), Qt::Uninitialized);
-    if (EVP_PKEY_sign(context.get(), reinterpret_cast<unsigned char *>(signature.data()), &length,
-                      reinterpret_cast<const unsigned char *>(hash.data()), static_cast<size_t>(hash.size()))
+    if (EVP_PKEY_sign(context.get(), reinterpret_cast<unsigned char *>(signature.data()), &length, hash, hashLength)
         != 1)
         return internalError("sign");
     returnPkeyContext(data, algorithm, true, std::move(context));
@@ -262,10 +243,8 @@ Result<void> Key::verify(Algorithm algorithm, QByteArrayView input, QByteArrayVi
     }
 
     unsigned char hash[64];
-    unsigned int hashLength = 0;
-    if (EVP_Digest(input.data(), static_cast<size_t>(input.size()), hash, &hashLength,
-                   evpDigest(jwa::digest(algorithm)), nullptr)
-        != 1)
+    const auto hashLength = static_cast<size_t>(digestSize(jwa::digest(algorithm)));
+    if (!digestInto(jwa::digest(algorithm), input, hash))
         return internalError("hash the signing input");
     EvpPkeyCtxPtr context = takePkeyContext(data, algorithm, false);
     if (!context)

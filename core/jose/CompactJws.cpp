@@ -1,6 +1,7 @@
 #include "jose/CompactJws.h"
 
 #include <array>
+#include <cstring>
 
 #include "common/Redaction.h"
 #include "crypto/Base64Url.h"
@@ -39,6 +40,14 @@ Error encryptedTokenError(QByteArrayView token)
                 + redaction::escapeUntrusted(QString::fromUtf8(parsed->root().rawText()), 300);
     }
     return Error(JoseError::Encrypted, detail);
+}
+
+Error segmentCountError(QByteArrayView token)
+{
+    const qsizetype segments = token.count('.') + 1;
+    if (segments == 5)
+        return encryptedTokenError(token);
+    return malformed(QStringLiteral("a compact JWS has 3 segments separated by '.'; this token has %1").arg(segments));
 }
 
 // Tokens from one issuer share their header bytes. A small per-thread cache maps the exact base64url header
@@ -97,47 +106,52 @@ Result<CompactJws> CompactJws::parse(QByteArrayView token, const JwsLimits &limi
 
     const qsizetype first = token.indexOf('.');
     const qsizetype second = first < 0 ? -1 : token.indexOf('.', first + 1);
-    const qsizetype third = second < 0 ? -1 : token.indexOf('.', second + 1);
-    if (first < 0 || second < 0) {
-        const qsizetype segments = token.count('.') + 1;
-        return malformed(
-            QStringLiteral("a compact JWS has 3 segments separated by '.'; this token has %1").arg(segments));
-    }
-    if (third >= 0) {
-        const qsizetype segments = token.count('.') + 1;
-        if (segments == 5)
-            return encryptedTokenError(token);
-        return malformed(
-            QStringLiteral("a compact JWS has 3 segments separated by '.'; this token has %1").arg(segments));
-    }
-
+    if (first < 0 || second < 0)
+        return segmentCountError(token);
+    // A third dot would be in the signature segment, which then cannot decode ('.' is not base64url): it is looked
+    // for only when parsing fails, so that a token is not scanned to its end once more, and a token with more than
+    // three segments still gets this error before any other.
     CompactJws jws;
-    jws.m_firstDot = first;
-    jws.m_secondDot = second;
-    jws.m_tokenSize = token.size();
+    if (auto read = jws.readSegments(token, first, second, limits); !read) {
+        if (token.indexOf('.', second + 1) >= 0)
+            return segmentCountError(token);
+        return read.error();
+    }
+    return jws;
+}
+
+Result<void> CompactJws::readSegments(QByteArrayView token, qsizetype first, qsizetype second, const JwsLimits &limits)
+{
+    m_firstDot = first;
+    m_secondDot = second;
+    m_tokenSize = token.size();
 
     const QByteArrayView segments[]
         = {token.first(first), token.sliced(first + 1, second - first - 1), token.sliced(second + 1)};
     if (segments[0].isEmpty())
         return malformed(QStringLiteral("the header segment is empty"));
 
-    // Header and payload are decoded into per-thread scratch space: their JSON documents keep their own copy.
+    // Header and payload are decoded into per-thread scratch space: their JSON documents keep their own copy. The
+    // signature is decoded straight after the copy of the token.
     thread_local QByteArray s_header;
     thread_local QByteArray s_payload;
-    thread_local QByteArray s_signature;
-    const bool headerCached = cachedHeader(segments[0], limits.json, jws.m_header);
-    QByteArray *targets[] = {&s_header, &s_payload, &s_signature};
-    for (int i = headerCached ? 1 : 0; i < 3; ++i) {
-        if (!crypto::base64url::decodeInto(segments[i], *targets[i])) {
-            const auto detailed = crypto::base64url::decode(segments[i]);
-            return malformed(QStringLiteral("the %1 segment is not valid base64url: %2")
-                                 .arg(segmentName(i), detailed ? QString() : detailed.error().detail()));
-        }
-    }
-
-    jws.m_token.reserve(token.size() + s_signature.size());
-    jws.m_token.append(token.data(), token.size());
-    jws.m_token.append(s_signature);
+    const auto badSegment = [&segments](int i) {
+        const auto detailed = crypto::base64url::decode(segments[i]);
+        return malformed(QStringLiteral("the %1 segment is not valid base64url: %2")
+                             .arg(segmentName(i), detailed ? QString() : detailed.error().detail()));
+    };
+    const bool headerCached = cachedHeader(segments[0], limits.json, m_header);
+    if (!headerCached && !crypto::base64url::decodeInto(segments[0], s_header))
+        return badSegment(0);
+    if (!crypto::base64url::decodeInto(segments[1], s_payload))
+        return badSegment(1);
+    const qsizetype signatureSize = crypto::base64url::decodedLength(segments[2].size());
+    if (signatureSize < 0)
+        return badSegment(2);
+    m_token = QByteArray(token.size() + signatureSize, Qt::Uninitialized);
+    std::memcpy(m_token.data(), token.data(), size_t(token.size()));
+    if (!crypto::base64url::decodeTo(segments[2], m_token.data() + token.size()))
+        return badSegment(2);
 
     if (!headerCached) {
         auto parsedHeader = JsonDocument::parse(s_header, limits.json);
@@ -146,8 +160,8 @@ Result<CompactJws> CompactJws::parse(QByteArrayView token, const JwsLimits &limi
                          QStringLiteral("the header is not valid JSON: ") + parsedHeader.error().detail());
         if (!parsedHeader->root().isObject())
             return malformed(QStringLiteral("the header is JSON but not an object"));
-        jws.m_header = std::move(*parsedHeader);
-        rememberHeader(segments[0], limits.json, jws.m_header);
+        m_header = std::move(*parsedHeader);
+        rememberHeader(segments[0], limits.json, m_header);
     }
 
     // The payload of a JWT is a JSON object; other JWS payloads are opaque bytes.
@@ -156,12 +170,12 @@ Result<CompactJws> CompactJws::parse(QByteArrayView token, const JwsLimits &limi
         if (!claims)
             return malformed(QStringLiteral("the payload looks like JSON but is not valid: ")
                              + claims.error().detail());
-        jws.m_claims = std::move(*claims);
+        m_claims = std::move(*claims);
     } else {
-        jws.m_payload = s_payload;
-        jws.m_payload.detach();
+        m_payload = s_payload;
+        m_payload.detach();
     }
-    return jws;
+    return {};
 }
 
 QByteArrayView CompactJws::signingInput() const

@@ -45,6 +45,9 @@ public:
 
 private:
     CompactJws() = default;
+    // The rest of parse(), for a token whose first two dots are at `first` and `second`.
+    [[nodiscard]] Result<void> readSegments(QByteArrayView token, qsizetype first, qsizetype second,
+                                            const JwsLimits &limits);
 
     QByteArray m_token; // the token as received, followed by its decoded signature (one allocation for both)
     qsizetype m_tokenSize = 0;

@@ -1,12 +1,16 @@
 #include "jose/JsonValue.h"
 
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <vector>
 
+#include <QtEndian>
+
 #include "jose/JsonData.h"
+#include "jose/JsonMemberNames.h"
 #include "jose/JsonText.h"
 
 namespace portcullis::jose {
@@ -45,6 +49,18 @@ bool contentEquals(const detail::JsonData *data, const JsonNode &node, QByteArra
         return utf8.isEmpty() || (text[0] == utf8[0] && std::memcmp(text, utf8.data(), node.first) == 0);
     }
     return detail::unescapedEquals(content(data, node), true, utf8, false);
+}
+
+// The head (see JsonMemberNames) of a member name without escapes, read with one load and no branch on the length: a
+// document's source comes after its header and nodes in the same block (see JsonData), so the eight bytes that end a
+// name of fewer than eight bytes can always be read, and those before the name are shifted out.
+Q_ALWAYS_INLINE quint64 memberNameHead(const char *text, qsizetype size)
+{
+    static_assert(sizeof(detail::JsonData) >= 8);
+    const bool whole = size >= 8;
+    const quint64 word = qFromLittleEndian<quint64>(text + (whole ? 0 : size - 8));
+    const auto drop = unsigned(whole ? 0 : 8 * (8 - size)); // 64 for an empty name
+    return drop < 64 ? word >> drop : 0;
 }
 
 QByteArray unescaped(const detail::JsonData *data, const JsonNode &node)
@@ -111,14 +127,27 @@ NumberParts splitNumber(QByteArrayView text)
     return parts;
 }
 
+// The value of eight ASCII digits, most significant first, without a chain of eight multiplications.
+Q_ALWAYS_INLINE quint64 eightDigits(const char *text)
+{
+    quint64 chunk = qFromLittleEndian<quint64>(text) - 0x3030303030303030ULL; // the first digit in the lowest byte
+    chunk = (chunk * 10 + (chunk >> 8)) & 0x00FF00FF00FF00FFULL; // pairs of digits, 0..99 in every other byte
+    chunk = (chunk * 100 + (chunk >> 16)) & 0x0000FFFF0000FFFFULL; // groups of four, 0..9999
+    return (chunk * 10000 + (chunk >> 32)) & 0xFFFFFFFFULL;
+}
+
 std::optional<qint64> integralValue(QByteArrayView text, bool plainInteger)
 {
     if (plainInteger && text.size() <= 18) { // the common case: at most 18 digits cannot overflow
         const bool negative = text[0] == '-';
-        qint64 value = 0;
-        for (qsizetype i = negative ? 1 : 0; i < text.size(); ++i)
-            value = value * 10 + (text[i] - '0');
-        return negative ? -value : value;
+        const char *digit = text.data() + (negative ? 1 : 0);
+        const char *end = text.data() + text.size();
+        quint64 value = 0;
+        for (; end - digit >= 8; digit += 8)
+            value = value * 100000000 + eightDigits(digit);
+        for (; digit < end; ++digit)
+            value = value * 10 + quint64(*digit - '0');
+        return negative ? -qint64(value) : qint64(value);
     }
     constexpr quint64 MAX_MAGNITUDE = quint64(std::numeric_limits<qint64>::max()) + 1; // of the most negative
     NumberParts parts = splitNumber(text);
@@ -256,22 +285,46 @@ std::optional<JsonValue> JsonValue::member(QByteArrayView name) const
     return std::nullopt;
 }
 
-void JsonValue::findMembers(const QByteArrayView *names, qsizetype count, std::optional<JsonValue> *out) const
+void JsonValue::findMembers(const JsonMemberNames &names, std::optional<JsonValue> *out) const
 {
+    const qsizetype count = names.size();
     for (qsizetype k = 0; k < count; ++k)
         out[k].reset();
     const JsonNode *n = node();
     if (!n || typeOf(*n) != Type::Object)
         return;
     const quint32 *children = m_data->children() + n->first;
-    qsizetype missing = count;
-    for (quint32 i = 0; i < n->count && missing > 0; ++i) {
-        const JsonNode &name = m_data->nodes()[children[i]];
-        for (qsizetype k = 0; k < count; ++k) {
-            if (!out[k] && contentEquals(m_data, name, names[k])) {
-                out[k] = JsonValue(m_data, children[i] + 1);
-                --missing;
-                break;
+    // Each member name is matched against all wanted names at once, by key and without a branch per name; only
+    // names of eight bytes or more, whose keys can be shared, compare further.
+    constexpr qsizetype BATCH = 64;
+    for (qsizetype batch = 0; batch < count; batch += BATCH) {
+        const qsizetype wanted = qMin(BATCH, count - batch);
+        const quint64 *keys = names.m_keys.constData() + batch;
+        qsizetype missing = wanted;
+        for (quint32 i = 0; i < n->count && missing > 0; ++i) {
+            const JsonNode &name = m_data->nodes()[children[i]];
+            const char *text = m_data->source() + name.offset + 1;
+            const qsizetype size = name.first;
+            quint64 matches = 0;
+            if (Q_LIKELY(!hasEscapes(name))) {
+                const quint64 key = JsonMemberNames::key(memberNameHead(text, size), size);
+                for (qsizetype k = 0; k < wanted; ++k)
+                    matches |= quint64(keys[k] == key) << k;
+                for (quint64 rest = size >= 8 ? matches : 0; rest; rest &= rest - 1) {
+                    const QByteArray &wantedName = names.at(batch + std::countr_zero(rest));
+                    if (wantedName.size() != size || std::memcmp(text, wantedName.constData(), size_t(size)) != 0)
+                        matches &= ~(rest & -rest);
+                }
+            } else {
+                for (qsizetype k = 0; k < wanted; ++k)
+                    matches |= quint64(contentEquals(m_data, name, names.at(batch + k))) << k;
+            }
+            for (; matches; matches &= matches - 1) {
+                std::optional<JsonValue> &slot = out[batch + std::countr_zero(matches)];
+                if (!slot) {
+                    slot = JsonValue(m_data, children[i] + 1);
+                    --missing;
+                }
             }
         }
     }
@@ -299,7 +352,8 @@ std::optional<qint64> JsonValue::toInt64() const
     const JsonNode *n = node();
     if (!n || typeOf(*n) != Type::Number)
         return std::nullopt;
-    return integralValue(rawText(), isIntegral());
+    return integralValue(QByteArrayView(m_data->source() + n->offset, n->length),
+                         !(n->flags & (detail::NODE_HAS_FRACTION | detail::NODE_HAS_EXPONENT)));
 }
 
 std::optional<double> JsonValue::toDouble() const

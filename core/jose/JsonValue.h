@@ -8,6 +8,8 @@
 
 namespace portcullis::jose {
 
+class JsonMemberNames;
+
 namespace detail {
 struct JsonData;
 struct JsonNode;
@@ -52,8 +54,8 @@ public:
     [[nodiscard]] JsonValue memberValue(qsizetype i) const;
     // The member with this (unescaped) name. Names are unique: the parser rejects duplicates.
     [[nodiscard]] std::optional<JsonValue> member(QByteArrayView name) const;
-    // Looks up `count` names in one pass over the members: out[k] is the member named names[k], or nullopt.
-    void findMembers(const QByteArrayView *names, qsizetype count, std::optional<JsonValue> *out) const;
+    // Looks up names.size() names in one pass over the members: out[k] is the member named names.at(k), or nullopt.
+    void findMembers(const JsonMemberNames &names, std::optional<JsonValue> *out) const;
     [[nodiscard]] JsonValue element(qsizetype i) const;
 
     [[nodiscard]] bool toBool() const;

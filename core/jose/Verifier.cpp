@@ -7,6 +7,7 @@
 #include "common/Redaction.h"
 #include "crypto/CryptoError.h"
 #include "jose/JoseError.h"
+#include "jose/JsonMemberNames.h"
 #include "jose/TimeText.h"
 
 namespace portcullis::jose {
@@ -78,6 +79,37 @@ QString stripMediaPrefix(QString type)
     return type;
 }
 
+// The header fields read for every token, in one pass.
+enum HeaderField
+{
+    ALG,
+    CRIT,
+    KID,
+    FIELDS
+};
+
+const JsonMemberNames &headerFields()
+{
+    static const JsonMemberNames s_names({"alg", "crit", "kid"});
+    return s_names;
+}
+
+// The claims read for every token, in one pass: these registered ones, then the policy's required claims.
+enum ClaimSlot
+{
+    EXP,
+    NBF,
+    IAT,
+    ISS,
+    AUD,
+    SLOTS
+};
+
+JsonMemberNames claimNames(const QByteArrayList &requiredClaims)
+{
+    return JsonMemberNames(QByteArrayList {"exp", "nbf", "iat", "iss", "aud"} + requiredClaims);
+}
+
 quint32 algorithmBit(Algorithm algorithm)
 {
     return quint32(1) << static_cast<int>(algorithm);
@@ -101,6 +133,7 @@ Verifier::Verifier(VerificationPolicy policy, JwkSet keys, const Clock &clock)
     Q_ASSERT(!m_policy.allowedAlgorithms.isEmpty());
     for (const QString &claim : m_policy.requiredClaims)
         m_requiredClaims << claim.toUtf8();
+    m_claimNames = claimNames(m_requiredClaims);
     // Which algorithms each key may serve, worked out once.
     for (const Jwk &jwk : m_keys.keys()) {
         quint32 bits = 0;
@@ -112,10 +145,9 @@ Verifier::Verifier(VerificationPolicy policy, JwkSet keys, const Clock &clock)
     }
 }
 
-Result<Algorithm> Verifier::checkHeader(const CompactJws &jws) const
+Result<Algorithm> Verifier::checkHeader(const JsonValue &header, const std::optional<JsonValue> &alg,
+                                        const std::optional<JsonValue> &crit) const
 {
-    const JsonValue header = jws.header().root();
-    const auto alg = header.member("alg");
     if (!alg || !alg->isString())
         return Error(JoseError::Malformed, QStringLiteral("the header has no \"alg\" string"));
     std::optional<Algorithm> allowed;
@@ -125,7 +157,7 @@ Result<Algorithm> Verifier::checkHeader(const CompactJws &jws) const
             break;
         }
     }
-    if (allowed && !header.member("crit"))
+    if (allowed && !crit)
         return *allowed; // the common case, without allocating
     const QByteArray name = alg->toUtf8();
     if (name.toLower() == "none")
@@ -143,7 +175,7 @@ Result<Algorithm> Verifier::checkHeader(const CompactJws &jws) const
                      QStringLiteral("%1 is not allowed here (allowed: %2)")
                          .arg(QLatin1String(crypto::jwa::name(*algorithm)), algorithmList(m_policy.allowedAlgorithms)));
 
-    if (const auto crit = header.member("crit")) {
+    if (crit) {
         if (!crit->isArray() || crit->size() == 0)
             return Error(JoseError::UnsupportedCritical, QStringLiteral("\"crit\" must be a non-empty array of names"));
         for (qsizetype i = 0; i < crit->size(); ++i) {
@@ -178,13 +210,16 @@ Result<VerifiedToken> Verifier::verify(QByteArrayView token) const
     auto parsed = CompactJws::parse(token, m_policy.limits);
     if (!parsed)
         return parsed.error();
-    auto algorithm = checkHeader(*parsed);
+    const JsonValue header = parsed->header().root();
+    std::optional<JsonValue> fields[FIELDS];
+    header.findMembers(headerFields(), fields);
+    auto algorithm = checkHeader(header, fields[ALG], fields[CRIT]);
     if (!algorithm)
         return algorithm.error();
     if (parsed->rawSignature().isEmpty())
         return Error(JoseError::SignatureInvalid, QStringLiteral("the signature segment is empty"));
 
-    const auto kidValue = parsed->header().root().member("kid");
+    const std::optional<JsonValue> &kidValue = fields[KID];
     QVarLengthArray<const Jwk *, 8> candidates;
     if (kidValue) {
         const Jwk *jwk = nullptr;
@@ -258,18 +293,8 @@ Result<void> Verifier::checkClaims(const CompactJws &jws) const
         const qint64 now = m_clock.unixSeconds();
         const qint64 leeway = m_policy.leeway.count();
 
-        enum Slot
-        {
-            EXP,
-            NBF,
-            IAT,
-            ISS,
-            AUD,
-            SLOTS
-        };
-        static const QByteArrayView SLOT_NAMES[SLOTS] = {"exp", "nbf", "iat", "iss", "aud"};
-        std::optional<JsonValue> found[SLOTS];
-        claims.findMembers(SLOT_NAMES, SLOTS, found);
+        QVarLengthArray<std::optional<JsonValue>, 16> found(m_claimNames.size());
+        claims.findMembers(m_claimNames, found.data());
 
         auto exp = numericDate(found[EXP], "exp");
         if (!exp)
@@ -337,10 +362,11 @@ Result<void> Verifier::checkClaims(const CompactJws &jws) const
                                  .arg(seen.join(QStringLiteral(", ")), *m_policy.audience));
             }
         }
-        for (const QByteArray &required : m_requiredClaims) {
-            if (!claims.member(required))
+        for (qsizetype i = 0; i < m_requiredClaims.size(); ++i) {
+            if (!found[SLOTS + i])
                 return Error(JoseError::MissingClaim,
-                             QStringLiteral("the required claim \"%1\" is missing").arg(QString::fromUtf8(required)));
+                             QStringLiteral("the required claim \"%1\" is missing")
+                                 .arg(QString::fromUtf8(m_requiredClaims.at(i))));
         }
     }
 

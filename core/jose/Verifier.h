@@ -10,6 +10,7 @@
 #include "common/Result.h"
 #include "crypto/Jwa.h"
 #include "jose/CompactJws.h"
+#include "jose/JsonMemberNames.h"
 #include "jose/Jwk.h"
 
 namespace portcullis::jose {
@@ -51,7 +52,8 @@ public:
     [[nodiscard]] const JwkSet &keys() const { return m_keys; }
 
 private:
-    [[nodiscard]] Result<crypto::Algorithm> checkHeader(const CompactJws &jws) const;
+    [[nodiscard]] Result<crypto::Algorithm> checkHeader(const JsonValue &header, const std::optional<JsonValue> &alg,
+                                                        const std::optional<JsonValue> &crit) const;
     [[nodiscard]] Result<const Jwk *> selectKey(const CompactJws &jws, crypto::Algorithm algorithm) const;
 
     VerificationPolicy m_policy;
@@ -62,6 +64,8 @@ private:
     QByteArray m_audience;
     QByteArray m_type;
     QByteArrayList m_requiredClaims;
+    JsonMemberNames m_claimNames; // the claims checkClaims() looks up, in one pass
+
     QList<quint32> m_keyAlgorithms; // per key in m_keys: a bit per crypto::Algorithm it can serve
 };
 

@@ -644,6 +644,13 @@ private Q_SLOTS:
         QTest::newRow("-1") << bytes("-1") << true << true << qint64(-1) << true << -1.0;
         QTest::newRow("100") << bytes("100") << true << true << qint64(100) << true << 100.0;
         QTest::newRow("exp claim") << bytes("1767225600") << true << true << qint64(1767225600) << true << 1767225600.0;
+        QTest::newRow("7 digits") << bytes("1234567") << true << true << qint64(1234567) << true << 1234567.0;
+        QTest::newRow("8 digits") << bytes("87654321") << true << true << qint64(87654321) << true << 87654321.0;
+        QTest::newRow("-9 digits") << bytes("-908070605") << true << true << qint64(-908070605) << true << -908070605.0;
+        QTest::newRow("16 digits") << bytes("1020304050607080") << true << true << qint64(1020304050607080LL) << true
+                                   << 1020304050607080.0;
+        QTest::newRow("-18 digits") << bytes("-987654321098765432") << true << true << qint64(-987654321098765432LL)
+                                    << true << -987654321098765432.0;
         QTest::newRow("18 digits") << bytes("999999999999999999") << true << true << qint64(999999999999999999LL)
                                    << true << 1e18;
         QTest::newRow("int64 max") << bytes("9223372036854775807") << true << true << max << true
@@ -852,6 +859,54 @@ private Q_SLOTS:
         QVERIFY(!root.isIntegral());
         QCOMPARE(QLatin1String(JsonValue::typeName(root.type())), QLatin1String("object"));
         QCOMPARE(QLatin1String(JsonValue::typeName(JsonValue::Type::Bool)), QLatin1String("boolean"));
+    }
+
+    void findMembersMatchesMember()
+    {
+        const auto parsed = JsonDocument::parse(
+            bytes("{\"iss\":1,\"exp\":2,\"\\u0061ud\":3,\"abcd\":4,\"abcdefg\":5,\"abcdefgh\":6,\"abcdefghi\":7,"
+                  "\"abcdefghiX\":8,\"\":9,\"x\":10,\"xy\":11,\"abc\\u0064efghiZ\":12,\"\\u00e9t\u00e9\":13,"
+                  "\"abcdefghX\":14}"));
+        QVERIFY2(parsed.has_value(), qPrintable(describe(parsed)));
+        const JsonValue root = parsed->root();
+        // Some names asked twice, some absent with the length or the head of a present one.
+        const QList<QByteArray> list
+            = {"aud",        "abcdefg",  "abcdefgh", "abcdefghi",  "abcdefghiY", "exp",
+               "exp",        "",         "x",        "xy",         "yx",         "abcdefghiZ",
+               "abce",       "abcd",     "iss",      "ab",         "abcdefghiX", "\xc3\xa9t\xc3\xa9",
+               "et\xc3\xa9", "abcdefgi", "aud",      "abcdefgkYZ", "abcdefghX"};
+        // More names than one batch of 64.
+        QList<QByteArray> many = list;
+        for (int i = 0; i < 60; ++i)
+            many << "n" + QByteArray::number(i);
+        many << list;
+        const JsonMemberNames names(many);
+        QCOMPARE(names.size(), many.size());
+        std::vector<std::optional<JsonValue>> found(size_t(names.size()));
+        root.findMembers(names, found.data());
+        for (qsizetype k = 0; k < names.size(); ++k) {
+            QCOMPARE(names.at(k), many[k]);
+            const auto expected = root.member(many[k]);
+            QCOMPARE(found[size_t(k)].has_value(), expected.has_value());
+            if (expected)
+                QCOMPARE(found[size_t(k)]->sourceOffset(), expected->sourceOffset());
+        }
+        QCOMPARE(found[0]->toInt64(), std::optional<qint64>(3));
+        QCOMPARE(found[11]->toInt64(), std::optional<qint64>(12));
+        QVERIFY(!found[4] && !found[10] && !found[12] && !found[19]);
+        QCOMPARE(found[6]->toInt64(), std::optional<qint64>(2));
+        QCOMPARE(found[17]->toInt64(), std::optional<qint64>(13));
+        // The same key as "abcdefghX" (the length is folded into the eighth byte), another name.
+        QVERIFY(!found[21]);
+        QCOMPARE(found[22]->toInt64(), std::optional<qint64>(14));
+        for (qsizetype k = 0; k < list.size(); ++k)
+            QCOMPARE(found[size_t(list.size() + 60 + k)].has_value(), found[size_t(k)].has_value());
+        QCOMPARE(found[size_t(list.size() + 60 + 11)]->toInt64(), std::optional<qint64>(12));
+
+        // Not an object: nothing is found.
+        std::optional<JsonValue> none[3] = {JsonValue(), JsonValue(), JsonValue()};
+        found[0]->findMembers(JsonMemberNames({"a", "b", "c"}), none);
+        QVERIFY(!none[0] && !none[1] && !none[2]);
     }
 
     void defaultConstructed()

@@ -189,6 +189,15 @@ private Q_SLOTS:
         QTest::newRow("two segments") << header + '.' + payload << int(JoseError::Malformed) << "this token has 2";
         QTest::newRow("four segments") << header + '.' + payload + ".AA.AA" << int(JoseError::Malformed)
                                        << "this token has 4";
+        // The segment count is reported before anything wrong inside the segments.
+        QTest::newRow("four segments, empty header")
+            << '.' + payload + ".AA.AA" << int(JoseError::Malformed) << "this token has 4";
+        QTest::newRow("four segments, bad payload")
+            << header + ".!!.AA.AA" << int(JoseError::Malformed) << "this token has 4";
+        QTest::newRow("four segments, header not JSON")
+            << b64::encode("alg=HS256") + '.' + payload + ".AA.AA" << int(JoseError::Malformed) << "this token has 4";
+        QTest::newRow("four segments, good signature")
+            << header + '.' + payload + ".AA." << int(JoseError::Malformed) << "this token has 4";
         QTest::newRow("JWE") << b64::encode("{\"alg\":\"RSA-OAEP\",\"enc\":\"A256GCM\"}") + ".a.b.c.d"
                              << int(JoseError::Encrypted) << "encrypted token (JWE";
         QTest::newRow("padded") << header + '.' + payload + ".AAAA==" << int(JoseError::Malformed) << "padding";

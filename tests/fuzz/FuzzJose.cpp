@@ -5,6 +5,8 @@
 #include <cstdlib>
 
 #include "common/Clock.h"
+#include "crypto/Base64Url.h"
+#include "jose/JsonMemberNames.h"
 #include "jose/Jwk.h"
 #include "jose/Linter.h"
 #include "jose/Verifier.h"
@@ -50,8 +52,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         auto again = JsonDocument::parse(pretty);
         check(again.has_value());
         check(again->root().toPrettyJson(2) == pretty);
-        if (document->root().isObject())
+        if (document->root().isObject()) {
             (void)Jwk::fromJson(document->root());
+            // One pass over the members finds what member() finds, names asked twice included.
+            const JsonValue root = document->root();
+            QList<QByteArray> names = {"alg", "kid", "exp", "alg", "", "abcdefghij"};
+            for (qsizetype i = 0; i < root.size() && i < 8; ++i)
+                names << root.memberName(i) << root.memberName(i) + 'x';
+            const JsonMemberNames wanted(names);
+            std::optional<JsonValue> found[22];
+            root.findMembers(wanted, found);
+            for (qsizetype k = 0; k < names.size(); ++k) {
+                const auto expected = root.member(names[k]);
+                check(found[k].has_value() == expected.has_value());
+                check(!expected || found[k]->sourceOffset() == expected->sourceOffset());
+            }
+        }
+    }
+    // Strict base64url decodes only what Qt's decoder also accepts, to the same bytes.
+    QByteArray decoded;
+    if (crypto::base64url::decodeInto(input, decoded)) {
+        const auto reference = QByteArray::fromBase64Encoding(
+            input.toByteArray(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+        check(reference && *reference == decoded);
     }
     if (auto jws = CompactJws::parse(input)) {
         LintOptions options;
