@@ -54,7 +54,6 @@ public:
 private:
     [[nodiscard]] Result<crypto::Algorithm> checkHeader(const JsonValue &header, const std::optional<JsonValue> &alg,
                                                         const std::optional<JsonValue> &crit) const;
-    [[nodiscard]] Result<const Jwk *> selectKey(const CompactJws &jws, crypto::Algorithm algorithm) const;
 
     VerificationPolicy m_policy;
     JwkSet m_keys;

@@ -14,6 +14,8 @@
 
 #include <QCoreApplication>
 
+#include "BenchSupport.h"
+
 #include "common/Clock.h"
 #include "crypto/Base64Url.h"
 #include "crypto/Digest.h"
@@ -27,44 +29,13 @@ using crypto::Algorithm;
 
 namespace {
 
-double g_secondsPerSide = 1.0;
-constexpr int ROUNDS = 5;
+using bench::report;
 
-// Best rate over ROUNDS alternating rounds, so both sides see the same machine state.
+double g_secondsPerSide = 1.0;
+
 std::pair<double, double> measure(const std::function<bool()> &ours, const std::function<bool()> &baseline)
 {
-    auto rate = [](const std::function<bool()> &operation, double seconds) {
-        using Clock = std::chrono::steady_clock;
-        const auto start = Clock::now();
-        const auto end = start + std::chrono::duration<double>(seconds);
-        qint64 count = 0;
-        auto now = start;
-        while (now < end) {
-            for (int i = 0; i < 64; ++i) {
-                if (!operation()) {
-                    std::fprintf(stderr, "operation failed during the benchmark\n");
-                    std::exit(1);
-                }
-            }
-            count += 64;
-            now = Clock::now();
-        }
-        return double(count) / std::chrono::duration<double>(now - start).count();
-    };
-    double bestOurs = 0, bestBaseline = 0;
-    for (int round = 0; round < ROUNDS; ++round) {
-        bestBaseline = std::max(bestBaseline, rate(baseline, g_secondsPerSide / ROUNDS));
-        bestOurs = std::max(bestOurs, rate(ours, g_secondsPerSide / ROUNDS));
-    }
-    return {bestOurs, bestBaseline};
-}
-
-void report(const char *name, const std::pair<double, double> &rates, double target)
-{
-    const double ratio = rates.first / rates.second;
-    std::printf("%-16s portcullis %11.0f/s   baseline %11.0f/s   ratio %.3f   (target >= %.2f)%s\n", name, rates.first,
-                rates.second, ratio, target, ratio >= target ? "" : "   BELOW TARGET");
-    std::fflush(stdout);
+    return bench::measure(g_secondsPerSide, ours, baseline);
 }
 
 // A typical access token: header alg/typ/kid and ten claims.
@@ -244,7 +215,7 @@ int main(int argc, char **argv)
         g_secondsPerSide = 0.05;
     const SystemClock clock;
     std::printf("JWT benchmark (%s, %.2f s per side per case, best of %d rounds)\n", OpenSSL_version(OPENSSL_VERSION),
-                g_secondsPerSide, ROUNDS);
+                g_secondsPerSide, bench::ROUNDS);
     benchHmac(clock);
     for (Algorithm algorithm : {Algorithm::RS256, Algorithm::PS256, Algorithm::ES256, Algorithm::EdDSA})
         benchAsymmetric(algorithm, clock);
