@@ -17,6 +17,7 @@ namespace portcullis::engine {
 namespace {
 
 const QString DATABASE_FILE = QStringLiteral("portcullis.db");
+constexpr std::chrono::seconds PROBE_TIMEOUT {10};
 
 Result<std::unique_ptr<store::SecretStore>> chooseSecrets(const QString &choice, const QString &workspaceId,
                                                           QStringList &notices)
@@ -24,6 +25,17 @@ Result<std::unique_ptr<store::SecretStore>> chooseSecrets(const QString &choice,
     if (choice == u"keychain")
         return std::unique_ptr<store::SecretStore>(
             std::make_unique<store::KeychainSecretStore>(u"portcullis-" % workspaceId));
+    if (choice == u"keychain-or-session") {
+        // The console's choice: the keychain when one answers; otherwise say so and keep secrets for the session.
+        auto keychain = std::make_unique<store::KeychainSecretStore>(u"portcullis-" % workspaceId, PROBE_TIMEOUT);
+        auto probe = keychain->read(QStringLiteral("portcullis.probe"));
+        if (probe || probe.error().is(store::StoreError::SecretNotFound))
+            return std::unique_ptr<store::SecretStore>(
+                std::make_unique<store::KeychainSecretStore>(u"portcullis-" % workspaceId));
+        notices << u"No keychain is reachable: " % probe.error().detail()
+                % u" Secrets made now are kept in memory for this session only and are lost when it ends.";
+        return std::unique_ptr<store::SecretStore>(std::make_unique<store::MemorySecretStore>());
+    }
     if (choice == u"memory") {
         notices << QStringLiteral("Secrets are kept in memory for this session only; keys made now stop working "
                                   "when it ends.");

@@ -27,7 +27,9 @@ struct WorkspaceOptions
 {
     QString directory; // empty: defaultDirectory()
     QString store; // a store URL; empty: the SQLite file portcullis.db in the directory
-    QString secrets = QStringLiteral("keychain"); // "keychain", "file:PATH" or "memory" (session only)
+    // "keychain"; "keychain-or-session" (the console: the keychain if one answers, else memory with a notice);
+    // "file:PATH"; or "memory" (session only).
+    QString secrets = QStringLiteral("keychain");
 };
 
 // One workspace's service graph: store, secrets and the services over them, built on demand. The GUI and the
