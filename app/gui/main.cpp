@@ -1,12 +1,14 @@
-// The console's composition root: process hardening, logging, the application object, the theme and the
-// main window.
+// The console's composition root: process hardening, logging, the application object, the theme, the main
+// window and the default workspace.
 
 #include <cstdio>
 
 #include <QApplication>
 #include <QSettings>
 
+#include "common/Clock.h"
 #include "common/ProcessStartup.h"
+#include "engine/WorkspaceHost.h"
 #include "settings/SettingsPage.h"
 #include "shell/MainWindow.h"
 #include "style/Icons.h"
@@ -58,5 +60,16 @@ int main(int argc, char **argv)
 
     portcullis::ui::MainWindow window(theme, settings);
     window.show();
+
+    // The default workspace, opened off the GUI thread: the keychain when one answers, else session-only secrets.
+    const portcullis::SystemClock clock;
+    portcullis::engine::WorkspaceHost workspace(clock);
+    QObject::connect(&workspace, &portcullis::engine::WorkspaceHost::opened, &window,
+                     &portcullis::ui::MainWindow::showWorkspace);
+    QObject::connect(&workspace, &portcullis::engine::WorkspaceHost::failed, &window,
+                     &portcullis::ui::MainWindow::showWorkspaceFailure);
+    portcullis::engine::WorkspaceOptions options;
+    options.secrets = QStringLiteral("keychain-or-session");
+    workspace.open(options);
     return QApplication::exec();
 }

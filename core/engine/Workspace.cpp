@@ -32,8 +32,9 @@ Result<std::unique_ptr<store::SecretStore>> chooseSecrets(const QString &choice,
         if (probe || probe.error().is(store::StoreError::SecretNotFound))
             return std::unique_ptr<store::SecretStore>(
                 std::make_unique<store::KeychainSecretStore>(u"portcullis-" % workspaceId));
-        notices << u"No keychain is reachable: " % probe.error().detail()
-                % u" Secrets made now are kept in memory for this session only and are lost when it ends.";
+        notices << u"Secrets made now are kept in memory for this session only and are lost when it ends. No keychain "
+                   u"is reachable: "
+                % probe.error().detail();
         return std::unique_ptr<store::SecretStore>(std::make_unique<store::MemorySecretStore>());
     }
     if (choice == u"memory") {

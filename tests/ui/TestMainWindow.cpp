@@ -16,6 +16,9 @@
 
 #include "TempDir.h"
 #include "common/BuildInfo.h"
+#include "common/Clock.h"
+#include "engine/WorkspaceHost.h"
+#include "shell/AreaCatalog.h"
 #include "shell/AboutDialog.h"
 #include "shell/MainWindow.h"
 #include "style/Icons.h"
@@ -224,6 +227,27 @@ private Q_SLOTS:
         combo->setCurrentIndex(combo->findData(QVariant::fromValue(Theme::Mode::Light)));
         QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 200);
         QCOMPARE(console.settings.value(QStringLiteral("appearance/theme")).toString(), QStringLiteral("light"));
+    }
+
+    void settingsSayWhenSecretsLastOnlyThisSession()
+    {
+        // No keychain answers here (a D-Bus address that leads nowhere), so the workspace keeps secrets in memory
+        // and the console says so on the Settings page and in the status bar.
+        qputenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/portcullis-test-bus");
+        Console console(m_dir.filePath(QStringLiteral("secrets.ini")));
+        const SystemClock clock;
+        engine::WorkspaceHost host(clock);
+        connect(&host, &engine::WorkspaceHost::opened, &console.window, &MainWindow::showWorkspace);
+        engine::WorkspaceOptions options;
+        options.directory = m_dir.filePath(QStringLiteral("workspace"));
+        options.secrets = QStringLiteral("keychain-or-session");
+        host.open(options);
+        auto *label = console.window.findChild<QLabel *>(QStringLiteral("secretsLabel"));
+        QVERIFY(label);
+        QTRY_VERIFY_WITH_TIMEOUT(label->text().contains(u"for this session only"), 15000);
+        QVERIFY(label->text().contains(u"No keychain is reachable"));
+        console.window.showPage(int(AreaCatalog::areas().size()) - 1);
+        QVERIFY(console.window.grab().save(m_screenshots + QStringLiteral("/settings-session-secrets.png")));
     }
 
     void iconsAreSharpAtHighDpi()

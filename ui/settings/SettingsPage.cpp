@@ -31,7 +31,11 @@ SettingsPage::SettingsPage(const QString &title, const QString &subtitle, Theme 
     , m_theme(theme)
     , m_settings(settings)
     , m_themeCombo(new QComboBox(this))
+    , m_secretsLabel(new QLabel(tr("Opening the workspace\u2026"), this))
 {
+    m_secretsLabel->setObjectName(QStringLiteral("secretsLabel"));
+    m_secretsLabel->setWordWrap(true);
+    m_secretsLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_themeCombo->setObjectName(QStringLiteral("themeCombo"));
     m_themeCombo->addItem(tr("Follow the system"), QVariant::fromValue(Theme::Mode::FollowSystem));
     m_themeCombo->addItem(tr("Light"), QVariant::fromValue(Theme::Mode::Light));
@@ -49,10 +53,28 @@ SettingsPage::SettingsPage(const QString &title, const QString &subtitle, Theme 
     filesForm->addRow(tr("Data folder:"),
                       pathLabel(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation), files));
     filesForm->addRow(tr("Console settings:"), pathLabel(settings.fileName(), files));
+    filesForm->addRow(tr("Secrets:"), m_secretsLabel);
 
     body()->addWidget(appearance);
     body()->addWidget(files);
     body()->addStretch(1);
+}
+
+void SettingsPage::showSecrets(const QString &where, bool persist, const QStringList &notices)
+{
+    QString text = where;
+    if (!persist) {
+        for (const QString &notice : notices) {
+            if (notice.contains(QLatin1String("session")))
+                text = notice;
+        }
+    }
+    m_secretsLabel->setText(text);
+}
+
+void SettingsPage::showWorkspaceFailure(const QString &reason)
+{
+    m_secretsLabel->setText(tr("The workspace could not be opened: %1").arg(reason));
 }
 
 void SettingsPage::themeChosen(int index)

@@ -93,6 +93,21 @@ void MainWindow::buildPages(Theme &theme)
     }
 }
 
+void MainWindow::showWorkspace(const QString &secrets, bool secretsPersist, const QStringList &notices)
+{
+    if (auto *settings = findChild<SettingsPage *>())
+        settings->showSecrets(secrets, secretsPersist, notices);
+    if (!notices.isEmpty())
+        statusBar()->showMessage(notices.last());
+}
+
+void MainWindow::showWorkspaceFailure(const QString &reason)
+{
+    if (auto *settings = findChild<SettingsPage *>())
+        settings->showWorkspaceFailure(reason);
+    statusBar()->showMessage(tr("The workspace could not be opened: %1").arg(reason));
+}
+
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));

@@ -27,6 +27,9 @@ public:
     [[nodiscard]] Page *page(int index) const;
     void showPage(int index);
     void showAbout();
+    // The workspace opened (on its own thread): where secrets live, and notices for the operator.
+    void showWorkspace(const QString &secrets, bool secretsPersist, const QStringList &notices);
+    void showWorkspaceFailure(const QString &reason);
 
 Q_SIGNALS:
     void currentPageChanged(int index);
