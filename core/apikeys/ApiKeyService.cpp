@@ -252,7 +252,7 @@ Result<ApiKeyService::Validated> ApiKeyService::validate(QByteArrayView key, QSt
 }
 
 Result<ApiKeyService::IssuedKey> ApiKeyService::makeKey(const IssueRequest &request, const QSqlDatabase &db,
-                                                        qint64 revision)
+                                                        qint64 revision, const QDateTime &keptExpiry)
 {
     auto generated = format::generate(request.environment);
     if (!generated)
@@ -271,7 +271,9 @@ Result<ApiKeyService::IssuedKey> ApiKeyService::makeKey(const IssueRequest &requ
     record.scopes = request.scopes;
     record.scopes.removeDuplicates();
     record.createdAt = utcFromMs(m_clock.unixMillis());
-    if (request.expiresIn)
+    if (keptExpiry.isValid())
+        record.expiresAt = keptExpiry;
+    else if (request.expiresIn)
         record.expiresAt = record.createdAt.addSecs(request.expiresIn->count());
     const QByteArray keyedHash = m_pepper.mac(generated->raw.view());
     if (auto inserted = m_repository.insert(db, record, keyedHash, revision); !inserted)
@@ -387,17 +389,9 @@ Result<ApiKeyService::IssuedKey> ApiKeyService::rotate(const QString &id, std::c
         request.description = old->description;
         request.scopes = old->scopes;
         request.environment = old->prefix.mid(4);
-        auto made = makeKey(request, db, *revision);
+        auto made = makeKey(request, db, *revision, old->expiresAt);
         if (!made)
             return made.error();
-        made->record.expiresAt = old->expiresAt;
-        if (old->expiresAt.isValid()) {
-            auto kept = store::sql::run(db, QStringLiteral("Keeping the expiry"),
-                                        QStringLiteral("UPDATE api_keys SET expires_at = ? WHERE id = ?"),
-                                        {old->expiresAt.toMSecsSinceEpoch(), made->record.id});
-            if (!kept)
-                return kept.error();
-        }
         const qint64 graceEnd = now.addSecs(grace.count()).toMSecsSinceEpoch();
         if (auto marked = m_repository.markRotating(db, id, graceEnd, made->record.id, *revision); !marked)
             return marked.error();

@@ -116,7 +116,9 @@ private:
     Result<void> refresh(bool force);
     Result<void> ensureCurrent();
     void announceChange();
-    Result<IssuedKey> makeKey(const IssueRequest &request, const QSqlDatabase &db, qint64 revision);
+    // Generates and stores a key; a rotation passes the old key's expiry, which the new one keeps.
+    Result<IssuedKey> makeKey(const IssueRequest &request, const QSqlDatabase &db, qint64 revision,
+                              const QDateTime &keptExpiry = {});
     Result<ApiKeyRecord> existing(const QSqlDatabase &db, const QString &id) const;
     Result<Validated> refuse(const QString &reason, const QString &detail, QStringView source, QString keyId = {},
                              QString hint = {});
