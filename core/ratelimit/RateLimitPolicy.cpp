@@ -97,6 +97,11 @@ RateLimitPolicy RateLimitPolicy::registrationPolicy()
     return perHourBySource(QStringLiteral("registration"), 10);
 }
 
+QList<RateLimitPolicy> RateLimitPolicy::builtIns()
+{
+    return {defaultPolicy(), registrationPolicy()};
+}
+
 QString RateLimitPolicy::keyFor(const RequestParts &parts) const
 {
     QString key;
@@ -134,6 +139,21 @@ QString algorithmName(Algorithm algorithm)
         return QStringLiteral("token bucket");
     }
     return QStringLiteral("unknown algorithm");
+}
+
+QString keyPartName(KeyPart part)
+{
+    switch (part) {
+    case KeyPart::SourceAddress:
+        return QStringLiteral("source address");
+    case KeyPart::ApiKeyId:
+        return QStringLiteral("API key id");
+    case KeyPart::Subject:
+        return QStringLiteral("subject");
+    case KeyPart::Route:
+        return QStringLiteral("route");
+    }
+    return QStringLiteral("unknown part");
 }
 
 } // namespace portcullis::ratelimit

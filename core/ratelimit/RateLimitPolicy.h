@@ -59,6 +59,8 @@ public:
     // The reference system's defaults: 1000 requests per hour, and 10 per hour for registration.
     static RateLimitPolicy defaultPolicy();
     static RateLimitPolicy registrationPolicy();
+    // Every policy known by name without configuration: default and registration.
+    static QList<RateLimitPolicy> builtIns();
 
     [[nodiscard]] const QString &name() const { return m_name; }
     [[nodiscard]] qint64 limit() const { return m_limit; }
@@ -92,5 +94,7 @@ private:
 };
 
 [[nodiscard]] QString algorithmName(Algorithm algorithm);
+// "source address", "API key id", "subject", "route".
+[[nodiscard]] QString keyPartName(KeyPart part);
 
 } // namespace portcullis::ratelimit
