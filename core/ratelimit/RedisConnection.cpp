@@ -206,13 +206,25 @@ Result<void> RedisConnection::check(RedisCommand command)
 
 Result<void> RedisConnection::append(RedisCommand command)
 {
-    std::vector<const char *> argv(command.size());
-    std::vector<size_t> lengths(command.size());
+    // Most commands are short: their argument table lives on the stack.
+    constexpr std::size_t INLINE_ARGUMENTS = 32;
+    const char *inlineArgv[INLINE_ARGUMENTS];
+    size_t inlineLengths[INLINE_ARGUMENTS];
+    std::vector<const char *> heapArgv;
+    std::vector<size_t> heapLengths;
+    const char **argv = inlineArgv;
+    size_t *lengths = inlineLengths;
+    if (command.size() > INLINE_ARGUMENTS) {
+        heapArgv.resize(command.size());
+        heapLengths.resize(command.size());
+        argv = heapArgv.data();
+        lengths = heapLengths.data();
+    }
     for (std::size_t i = 0; i < command.size(); ++i) {
         argv[i] = command[i].data() ? command[i].data() : "";
         lengths[i] = std::size_t(command[i].size());
     }
-    if (redisAppendCommandArgv(m_context, int(argv.size()), argv.data(), lengths.data()) != REDIS_OK)
+    if (redisAppendCommandArgv(m_context, int(command.size()), argv, lengths) != REDIS_OK)
         return connectionFailed(RedisError::ConnectionLost, QStringLiteral("cannot queue a command."));
     return {};
 }

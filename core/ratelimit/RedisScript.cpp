@@ -44,7 +44,7 @@ local function bucket(key, cost, burst, interval, windowMs)
     return 0, 0, idiv(tolerance - diff, interval), diff, tat - tolerance
   end
   local us = idiv(tat, 1000)
-  call('SET', key, fmt('%d%03d', now + us, tat - us * 1000), 'PX', fmt('%d', idiv(tat + 999999, 1000000)))
+  call('SET', key, fmt('%d%03d', now + us, tat - us * 1000), 'PX', idiv(tat + 999999, 1000000))
   return 1, 0, idiv(tolerance - tat, interval), tat, 0
 end
 
@@ -66,34 +66,25 @@ local function counter(key, cost, limit, windowMs)
   local elapsedMs = idiv(now - start, 1000)
   local limitScaled = limit * windowMs
   local previousScaled = previous * (windowMs - elapsedMs)
-  local function remainingAfter(c)
-    local r = idiv(limitScaled - previousScaled - c * windowMs, windowMs)
-    if r < 0 then return 0 end
-    return r
-  end
-  local function resetAfter(c)
-    if c > 0 then return (start + 2 * w - now) * 1000 end
-    if previous > 0 then return (start + w - now) * 1000 end
-    return 0
-  end
+  local allowed, exceeds, retry = 0, 0, 0
   if cost > limit then
-    return 0, 1, remainingAfter(current), resetAfter(current), windowMs * 1000000
-  end
-  if previousScaled + (current + cost) * windowMs <= limitScaled then
-    current = current + cost
-    call('SET', key, fmt('%d:%d:%d', start, current, previous), 'PX', fmt('%d', idiv(start + 2 * w - now + 999, 1000)))
-    return 1, 0, remainingAfter(current), resetAfter(current), 0
-  end
-  local retry
-  if current + cost <= limit then
-    local atMs = windowMs - idiv((limit - current - cost) * windowMs, previous)
-    retry = atMs * 1000000 - elapsedNs
+    exceeds, retry = 1, windowMs * 1000000
+  elseif previousScaled + (current + cost) * windowMs <= limitScaled then
+    allowed, current = 1, current + cost
+    call('SET', key, fmt('%d:%d:%d', start, current, previous), 'PX', idiv(start + 2 * w - now + 999, 1000))
+  elseif current + cost <= limit then
+    -- later in this window, once the previous window weighs little enough
+    retry = (windowMs - idiv((limit - current - cost) * windowMs, previous)) * 1000000 - elapsedNs
     if retry < 1000000 then retry = 1000000 end
   else
-    local atMs = windowMs - idiv((limit - cost) * windowMs, current)
-    retry = windowMs * 1000000 - elapsedNs + atMs * 1000000
+    -- in the next window, where this window's count is the weighted one
+    retry = windowMs * 1000000 - elapsedNs + (windowMs - idiv((limit - cost) * windowMs, current)) * 1000000
   end
-  return 0, 0, remainingAfter(current), resetAfter(current), retry
+  local remaining = idiv(limitScaled - previousScaled - current * windowMs, windowMs)
+  if remaining < 0 then remaining = 0 end
+  local reset = 0
+  if current > 0 then reset = (start + 2 * w - now) * 1000 elseif previous > 0 then reset = (start + w - now) * 1000 end
+  return allowed, exceeds, remaining, reset, retry
 end
 
 local function newestResetAfter(key, w)
