@@ -1,12 +1,11 @@
 #include <QTest>
 
 #include <atomic>
-#include <latch>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #include "FakeClock.h"
+#include "RateLimitTesting.h"
 #include "ResultText.h"
 #include "ratelimit/Algorithms.h"
 #include "ratelimit/MemoryRateLimitStore.h"
@@ -18,45 +17,21 @@ using namespace portcullis;
 using namespace portcullis::ratelimit;
 using namespace std::chrono_literals;
 
-Q_DECLARE_METATYPE(portcullis::ratelimit::Algorithm)
 Q_DECLARE_METATYPE(portcullis::ratelimit::RateLimitError)
 
 namespace {
 
+using test::addAlgorithmRows;
+using test::runTogether;
+
 RateLimitPolicy policy(Algorithm algorithm, qint64 limit, std::chrono::milliseconds window, qint64 burst = 0)
 {
-    return RateLimitPolicy::create({QStringLiteral("test"), limit, window, algorithm, burst, {KeyPart::SourceAddress}})
-        .value();
-}
-
-void addAlgorithmRows()
-{
-    QTest::addColumn<Algorithm>("algorithm");
-    QTest::newRow("sliding log") << Algorithm::SlidingLog;
-    QTest::newRow("sliding counter") << Algorithm::SlidingCounter;
-    QTest::newRow("token bucket") << Algorithm::TokenBucket;
+    return test::rateLimitPolicy(algorithm, limit, window, burst);
 }
 
 std::chrono::milliseconds ceilMs(std::chrono::nanoseconds duration)
 {
     return std::chrono::ceil<std::chrono::milliseconds>(duration);
-}
-
-// Runs `threads` threads, released together, each calling `work(index)`.
-template<typename F>
-void runTogether(int threads, F work)
-{
-    std::latch start(threads);
-    std::vector<std::thread> running;
-    running.reserve(std::size_t(threads));
-    for (int i = 0; i < threads; ++i) {
-        running.emplace_back([&start, &work, i] {
-            start.arrive_and_wait();
-            work(i);
-        });
-    }
-    for (auto &thread : running)
-        thread.join();
 }
 
 } // namespace
