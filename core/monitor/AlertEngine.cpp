@@ -20,7 +20,8 @@ struct Group
 {
     QString subject;
     std::vector<qint64> times;
-    std::vector<SecurityEvent> samples; // oldest first
+    std::vector<SecurityEvent> samples; // a ring: once full, the oldest is at nextSample
+    std::size_t nextSample = 0;
     qint64 newestMs = 0;
     qint64 quietUntilMs = 0;
     qint64 suppressed = 0;
@@ -212,7 +213,7 @@ std::optional<Alert> AlertEngine::count(RuleState &state, const SecurityEvent &e
             state.groups.pop_back();
             ++m_stats.groupsEvicted;
         }
-        state.groups.push_front(Group {subject, {}, {}, 0, 0, 0});
+        state.groups.push_front(Group {subject, {}, {}, 0, 0, 0, 0});
         state.index.insert(subject, state.groups.begin());
     }
     Group &group = state.groups.front();
@@ -221,9 +222,11 @@ std::optional<Alert> AlertEngine::count(RuleState &state, const SecurityEvent &e
     group.times.insert(std::upper_bound(group.times.begin(), group.times.end(), timeMs), timeMs);
     if (qint64(group.times.size()) > rule.threshold())
         group.times.erase(group.times.begin());
-    group.samples.push_back(event);
-    if (qsizetype(group.samples.size()) > m_options.maxSamples)
-        group.samples.erase(group.samples.begin());
+    if (qsizetype(group.samples.size()) < m_options.maxSamples)
+        group.samples.push_back(event);
+    else
+        group.samples[group.nextSample] = event;
+    group.nextSample = (group.nextSample + 1) % std::size_t(m_options.maxSamples);
 
     if (group.newestMs < group.quietUntilMs) {
         ++group.suppressed;
@@ -248,7 +251,10 @@ std::optional<Alert> AlertEngine::count(RuleState &state, const SecurityEvent &e
     alert.firstEventMs = group.times.front();
     alert.lastEventMs = group.times.back();
     alert.raisedAtMs = nowMs;
-    alert.samples = QList<SecurityEvent>(group.samples.begin(), group.samples.end());
+    const std::size_t oldest = group.samples.size() < std::size_t(m_options.maxSamples) ? 0 : group.nextSample;
+    alert.samples.reserve(qsizetype(group.samples.size()));
+    for (std::size_t i = 0; i < group.samples.size(); ++i)
+        alert.samples += group.samples[(oldest + i) % group.samples.size()];
     alert.summary = summaryOf(rule, alert);
 
     // Counting starts again after an alert; the cooldown keeps one ongoing attack to one alert per cooldown.
