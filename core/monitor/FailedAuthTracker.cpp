@@ -30,11 +30,6 @@ QString trackedSubject(const QString &subject)
     return u"sha256:" % QString::fromLatin1(crypto::sha256(subject.toUtf8()).toHex());
 }
 
-QString keyOf(SubjectKind kind, const QString &subject)
-{
-    return QString::number(int(kind)) % u':' % subject;
-}
-
 // "user 'alice'"; capitalized at the start of a sentence.
 QString describe(SubjectKind kind, const QString &subject, bool capitalized = false)
 {
@@ -131,17 +126,17 @@ const LockoutPolicy &FailedAuthTracker::policyFor(SubjectKind kind) const
     return kind == SubjectKind::SourceAddress ? m_options.sourcePolicy : m_options.identifierPolicy;
 }
 
-FailedAuthTracker::Shard &FailedAuthTracker::shardFor(const QString &key)
+FailedAuthTracker::Shard &FailedAuthTracker::shardFor(const Key &key)
 {
     return m_shards[qHash(key) % SHARDS];
 }
 
-const FailedAuthTracker::Shard &FailedAuthTracker::shardFor(const QString &key) const
+const FailedAuthTracker::Shard &FailedAuthTracker::shardFor(const Key &key) const
 {
     return m_shards[qHash(key) % SHARDS];
 }
 
-void FailedAuthTracker::markDirty(Shard &shard, const QString &key, const Entry &entry, bool evenIfLocked) const
+void FailedAuthTracker::markDirty(Shard &shard, const Key &key, const Entry &entry, bool evenIfLocked) const
 {
     if (!m_repository)
         return;
@@ -151,7 +146,7 @@ void FailedAuthTracker::markDirty(Shard &shard, const QString &key, const Entry 
     pending.evenIfLocked = pending.evenIfLocked || evenIfLocked;
 }
 
-bool FailedAuthTracker::settle(Shard &shard, QHash<QString, Entry>::iterator &it, qint64 nowMs, Changes &changes)
+bool FailedAuthTracker::settle(Shard &shard, QHash<Key, Entry>::iterator &it, qint64 nowMs, Changes &changes)
 {
     Entry &entry = *it;
     FailureRecord &record = entry.record;
@@ -185,13 +180,14 @@ void FailedAuthTracker::evict(Shard &shard, qint64 nowMs, Changes &changes)
         return;
     // The oldest unlocked entries, an eighth of the shard at once, so that a flood of new subjects does not scan
     // the shard on every insert.
-    std::vector<std::pair<qint64, QString>> unlocked;
+    std::vector<std::pair<qint64, Key>> unlocked;
     for (auto it = shard.entries.cbegin(); it != shard.entries.cend(); ++it) {
         if (!it->record.lockedAt(nowMs))
             unlocked.emplace_back(it->record.lastFailureMs, it.key());
     }
     const auto count = std::min<std::size_t>(unlocked.size(), std::max<std::size_t>(1, m_shardCapacity / 8));
-    std::nth_element(unlocked.begin(), unlocked.begin() + qsizetype(count), unlocked.end());
+    std::nth_element(unlocked.begin(), unlocked.begin() + qsizetype(count), unlocked.end(),
+                     [](const auto &a, const auto &b) { return a.first < b.first; });
     for (std::size_t i = 0; i < count; ++i) {
         auto it = shard.entries.find(unlocked[i].second);
         markDirty(shard, it.key(), *it);
@@ -199,8 +195,7 @@ void FailedAuthTracker::evict(Shard &shard, qint64 nowMs, Changes &changes)
     }
 }
 
-FailedAuthTracker::Entry *FailedAuthTracker::insert(Shard &shard, const QString &key, SubjectKind kind,
-                                                    const QString &subject, qint64 nowMs, Changes &changes)
+FailedAuthTracker::Entry *FailedAuthTracker::insert(Shard &shard, const Key &key, qint64 nowMs, Changes &changes)
 {
     if (auto it = shard.entries.find(key); it != shard.entries.end() && settle(shard, it, nowMs, changes))
         return &*it;
@@ -215,8 +210,8 @@ FailedAuthTracker::Entry *FailedAuthTracker::insert(Shard &shard, const QString 
         return nullptr;
     }
     Entry entry;
-    entry.kind = kind;
-    entry.subject = subject;
+    entry.kind = key.kind;
+    entry.subject = key.subject;
     return &*shard.entries.insert(key, std::move(entry));
 }
 
@@ -226,7 +221,7 @@ FailedAuthTracker::Status FailedAuthTracker::check(const AuthSubjects &subjects)
     Status status;
     Changes changes;
     forEachSubject(subjects, [&](SubjectKind kind, const QString &subject) {
-        const QString key = keyOf(kind, subject);
+        const Key key {kind, subject};
         Shard &shard = shardFor(key);
         const std::lock_guard lock(shard.mutex);
         auto it = shard.entries.find(key);
@@ -249,10 +244,10 @@ void FailedAuthTracker::recordFailure(const AuthSubjects &subjects, const QStrin
     const QString source = subjects.sourceAddress.left(MAX_SUBJECT_LENGTH);
     Changes changes;
     forEachSubject(subjects, [&](SubjectKind kind, const QString &subject) {
-        const QString key = keyOf(kind, subject);
+        const Key key {kind, subject};
         Shard &shard = shardFor(key);
         const std::lock_guard lock(shard.mutex);
-        Entry *entry = insert(shard, key, kind, subject, nowMs, changes);
+        Entry *entry = insert(shard, key, nowMs, changes);
         if (!entry)
             return;
         const FailureOutcome outcome = applyFailure(policyFor(kind), entry->record, nowMs);
@@ -288,7 +283,7 @@ void FailedAuthTracker::recordSuccess(const AuthSubjects &subjects)
     for (SubjectKind kind : IDENTIFIER_KINDS) {
         if (subjects.get(kind).isEmpty())
             continue;
-        const QString key = keyOf(kind, trackedSubject(subjects.get(kind)));
+        const Key key {kind, trackedSubject(subjects.get(kind))};
         Shard &shard = shardFor(key);
         const std::lock_guard lock(shard.mutex);
         auto it = shard.entries.find(key);
@@ -306,7 +301,7 @@ bool FailedAuthTracker::unlock(SubjectKind kind, const QString &subject, const Q
     Entry gone;
     gone.kind = kind;
     gone.subject = trackedSubject(subject);
-    const QString key = keyOf(kind, gone.subject);
+    const Key key {kind, gone.subject};
     Changes changes;
     bool wasLocked = false;
     {
@@ -355,7 +350,7 @@ QList<FailedAuthTracker::Lockout> FailedAuthTracker::lockouts()
 
 std::optional<FailureRecord> FailedAuthTracker::find(SubjectKind kind, const QString &subject) const
 {
-    const QString key = keyOf(kind, trackedSubject(subject));
+    const Key key {kind, trackedSubject(subject)};
     const Shard &shard = shardFor(key);
     const std::lock_guard lock(shard.mutex);
     auto it = shard.entries.constFind(key);
@@ -397,7 +392,7 @@ Result<void> FailedAuthTracker::load()
         return rows.error().withContext(QStringLiteral("Loading the failed-auth tracker"));
     const qint64 nowMs = m_clock.unixMillis();
     for (AuthFailureRepository::Row &row : *rows) {
-        const QString key = keyOf(row.kind, row.subject);
+        const Key key {row.kind, row.subject};
         Shard &shard = shardFor(key);
         const std::lock_guard lock(shard.mutex);
         Entry entry;
@@ -427,9 +422,9 @@ Result<void> FailedAuthTracker::flush()
     const std::lock_guard flushLock(m_flushMutex);
     const qint64 nowMs = m_clock.unixMillis();
     std::vector<AuthFailureRepository::Row> rows;
-    std::vector<QString> rowKeys;
+    std::vector<Key> rowKeys;
     std::vector<AuthFailureRepository::Removal> removals;
-    std::array<QHash<QString, Pending>, SHARDS> taken;
+    std::array<QHash<Key, Pending>, SHARDS> taken;
     for (std::size_t i = 0; i < SHARDS; ++i) {
         Shard &shard = m_shards[i];
         const std::lock_guard lock(shard.mutex);
@@ -492,10 +487,10 @@ Result<void> FailedAuthTracker::reload()
     auto rows = m_repository->loadLocked(nowMs);
     if (!rows)
         return rows.error();
-    QSet<QString> lockedKeys;
+    QSet<Key> lockedKeys;
     Changes changes;
     for (const AuthFailureRepository::Row &row : *rows) {
-        const QString key = keyOf(row.kind, row.subject);
+        const Key key {row.kind, row.subject};
         lockedKeys.insert(key);
         Shard &shard = shardFor(key);
         const std::lock_guard lock(shard.mutex);
@@ -503,7 +498,7 @@ Result<void> FailedAuthTracker::reload()
             continue; // this instance changed it since: its own write decides
         auto it = shard.entries.find(key);
         if (it == shard.entries.end()) {
-            Entry *entry = insert(shard, key, row.kind, row.subject, nowMs, changes);
+            Entry *entry = insert(shard, key, nowMs, changes);
             if (!entry)
                 continue;
             entry->record = row.record;

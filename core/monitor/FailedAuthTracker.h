@@ -164,6 +164,19 @@ private:
         bool lockStored = false; // the store holds this lock: a lock missing from it later was lifted elsewhere
     };
 
+    // A subject as the maps key it: no string built per lookup.
+    struct Key
+    {
+        SubjectKind kind = SubjectKind::User;
+        QString subject;
+
+        friend bool operator==(const Key &, const Key &) = default;
+        friend size_t qHash(const Key &key, size_t seed = 0) noexcept
+        {
+            return qHashMulti(seed, int(key.kind), key.subject);
+        }
+    };
+
     struct Pending
     {
         SubjectKind kind = SubjectKind::User;
@@ -174,8 +187,8 @@ private:
     struct Shard
     {
         mutable std::mutex mutex;
-        QHash<QString, Entry> entries;
-        QHash<QString, Pending> dirty; // keys to write or, when the entry is gone, to remove
+        QHash<Key, Entry> entries;
+        QHash<Key, Pending> dirty; // keys to write or, when the entry is gone, to remove
     };
 
     struct Changes; // events to publish and whether to write at once, gathered under locks, acted on after
@@ -184,15 +197,14 @@ private:
     FailedAuthTracker(std::shared_ptr<store::Database> database, const Clock &clock, Publish publish, Options options);
 
     [[nodiscard]] const LockoutPolicy &policyFor(SubjectKind kind) const;
-    [[nodiscard]] Shard &shardFor(const QString &key);
-    [[nodiscard]] const Shard &shardFor(const QString &key) const;
-    void markDirty(Shard &shard, const QString &key, const Entry &entry, bool evenIfLocked = false) const;
+    [[nodiscard]] Shard &shardFor(const Key &key);
+    [[nodiscard]] const Shard &shardFor(const Key &key) const;
+    void markDirty(Shard &shard, const Key &key, const Entry &entry, bool evenIfLocked = false) const;
     // Ends a temporary lock that ran out and drops a forgotten entry; false when the entry was dropped (`it` then
     // points at the next one).
-    bool settle(Shard &shard, QHash<QString, Entry>::iterator &it, qint64 nowMs, Changes &changes);
+    bool settle(Shard &shard, QHash<Key, Entry>::iterator &it, qint64 nowMs, Changes &changes);
     // The entry for `key`, made if needed; nullptr when the shard is full of locks.
-    Entry *insert(Shard &shard, const QString &key, SubjectKind kind, const QString &subject, qint64 nowMs,
-                  Changes &changes);
+    Entry *insert(Shard &shard, const Key &key, qint64 nowMs, Changes &changes);
     void evict(Shard &shard, qint64 nowMs, Changes &changes);
 
     Result<void> load();
