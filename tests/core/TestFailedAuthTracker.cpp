@@ -576,8 +576,10 @@ private Q_SLOTS:
         opts.sourcePolicy = policy(1'000'000);
         auto tracker = open(freshStore(), opts);
         fail(*tracker, user(QStringLiteral("victim")), 3);
-        for (int i = 0; i < 5000; ++i)
+        for (int i = 0; i < 5000; ++i) {
+            m_clock.advance(1ms); // eviction goes by the last failure's time: no ties
             tracker->recordFailure(user(u"user-" % QString::number(i)), QStringLiteral("bad_password"));
+        }
         QVERIFY2(tracker->trackedCount() <= opts.capacity, qPrintable(QString::number(tracker->trackedCount())));
         QVERIFY(!tracker->check(user(QStringLiteral("victim"))).allowed()); // a lock is never evicted
         QVERIFY(tracker->find(SubjectKind::User, QStringLiteral("user-4999")).has_value()); // the newest is kept
