@@ -57,6 +57,26 @@ const std::vector<Migration> &all()
              QStringLiteral("CREATE INDEX api_keys_revision ON api_keys (revision)"),
              QStringLiteral("CREATE INDEX api_keys_state ON api_keys (state)"),
          }},
+        // The failed-auth tracker's state (monitor/FailedAuthTracker): counts and locks per subject, so a lock
+        // survives a restart. Times in ms since the epoch; 0 for "none".
+        {3,
+         {
+             QStringLiteral("CREATE TABLE auth_failures ("
+                            " kind TEXT NOT NULL CHECK (kind IN ('user', 'client', 'api_key', 'source')),"
+                            " subject TEXT NOT NULL,"
+                            " failures BIGINT NOT NULL,"
+                            " last_failure_ms BIGINT NOT NULL,"
+                            " last_source TEXT NOT NULL DEFAULT '',"
+                            " locked_since_ms BIGINT NOT NULL DEFAULT 0,"
+                            " locked_until_ms BIGINT NOT NULL DEFAULT 0,"
+                            " permanent INTEGER NOT NULL DEFAULT 0,"
+                            " temporary_lockouts INTEGER NOT NULL DEFAULT 0,"
+                            " lock_reason TEXT NOT NULL DEFAULT '',"
+                            " PRIMARY KEY (kind, subject))"),
+             // What the periodic reload of locks reads: temporary locks still running, and permanent ones.
+             QStringLiteral("CREATE INDEX auth_failures_locked_until ON auth_failures (locked_until_ms)"),
+             QStringLiteral("CREATE INDEX auth_failures_permanent ON auth_failures (kind) WHERE permanent <> 0"),
+         }},
     };
     return migrations;
 }
