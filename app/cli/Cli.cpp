@@ -46,7 +46,10 @@ QString Cli::helpText() const
           u"  --store URL      The workspace's database: a SQLite file (default DIR/portcullis.db) or\n"
           u"                   postgresql://user@host:port/database (password in PGPASSWORD or ~/.pgpass).\n"
           u"  --secrets WHERE  keychain (default: the desktop keychain), or file:PATH (mode 0600) for a\n"
-          u"                   headless server.\n\n";
+          u"                   headless server.\n"
+          u"  --redis URL      Share rate-limit counters through Redis: redis://host:port[/db] or\n"
+          u"                   unix:///path (default: $PORTCULLIS_REDIS_URL; a password is better kept there\n"
+          u"                   than on the command line).\n\n";
     if (m_commands.empty()) {
         text += QStringLiteral("Commands: none in this build.\n");
         return text;
@@ -75,7 +78,8 @@ int Cli::run(const QStringList &arguments, Io &io)
     const QCommandLineOption workspace(QStringLiteral("workspace"), QString(), QStringLiteral("DIR"));
     const QCommandLineOption store(QStringLiteral("store"), QString(), QStringLiteral("URL"));
     const QCommandLineOption secrets(QStringLiteral("secrets"), QString(), QStringLiteral("WHERE"));
-    parser.addOptions({help, version, workspace, store, secrets});
+    const QCommandLineOption redis(QStringLiteral("redis"), QString(), QStringLiteral("URL"));
+    parser.addOptions({help, version, workspace, store, secrets, redis});
     parser.addPositionalArgument(QStringLiteral("command"), QString());
 
     if (!parser.parse(arguments))
@@ -91,7 +95,7 @@ int Cli::run(const QStringList &arguments, Io &io)
         return EXIT_OK;
     }
 
-    for (const QCommandLineOption *option : {&workspace, &store, &secrets}) {
+    for (const QCommandLineOption *option : {&workspace, &store, &secrets, &redis}) {
         if (parser.values(*option).size() > 1)
             return usageError(io, u"--" % option->names().first() % u" is given more than once");
         if (parser.isSet(*option) && parser.value(*option).trimmed().isEmpty())
@@ -107,6 +111,8 @@ int Cli::run(const QStringList &arguments, Io &io)
             return usageError(io, u"--secrets takes 'keychain' or 'file:PATH', not '" % where.left(64) % u'\'');
         m_workspace.secrets = where;
     }
+
+    m_workspace.redis = parser.isSet(redis) ? parser.value(redis) : qEnvironmentVariable("PORTCULLIS_REDIS_URL");
 
     const QStringList rest = parser.positionalArguments();
     if (rest.isEmpty())

@@ -7,6 +7,8 @@
 #include "ratelimit/MemoryRateLimitStore.h"
 #include "ratelimit/RateLimitHeaders.h"
 #include "ratelimit/RateLimitPolicy.h"
+#include "ratelimit/RateLimiter.h"
+#include "ratelimit/RedisRateLimitStore.h"
 
 namespace portcullis::cli {
 
@@ -198,11 +200,30 @@ int RateLimitCommand::check(const QStringList &arguments, Io &io)
             return usageError(io, CHECK_USAGE, QStringLiteral("--cost takes a whole number of units, at least 1"));
     }
 
-    ratelimit::MemoryRateLimitStore store(m_clock);
+    std::unique_ptr<ratelimit::RedisRateLimitStore> redis;
+    if (!m_options.redis.isEmpty()) {
+        auto created = ratelimit::RedisRateLimitStore::create(m_options.redis, m_clock, {});
+        if (!created)
+            return usageError(io, CHECK_USAGE, u"--redis: " % created.error().detail());
+        redis = std::move(*created);
+    }
+    ratelimit::MemoryRateLimitStore memory(m_clock);
+    QString storeFailure;
+    // Fail closed, as a server does by default: a store that cannot count never lets a request through.
+    ratelimit::RateLimiter limiter(redis.get(), memory, m_clock, {},
+                                   [&storeFailure](const ratelimit::StoreHealthChange &change) {
+                                       if (change.state == ratelimit::StoreHealthChange::State::Degraded)
+                                           storeFailure = change.reason;
+                                   });
     const QString key = policy->keyFor(partsFor(*policy, keys));
-    const ratelimit::Decision decision = store.decide(*policy, key, cost);
-    io.err << "portcullis-cli: note: this workspace counts requests in memory, so a check from the command line "
-              "starts from zero; point the workspace at Redis to share counts between processes.\n";
+    const ratelimit::Decision decision = limiter.decide(*policy, key, cost);
+    const QString storeName = redis ? redis->description() : QStringLiteral("memory");
+    if (!redis)
+        io.err << "portcullis-cli: note: no Redis is configured, so this check counts in this process's memory and "
+                  "starts from zero; give --redis URL (or PORTCULLIS_REDIS_URL) to share counts with servers.\n";
+    if (decision.storeUnavailable)
+        io.err << "portcullis-cli: " << storeFailure << " The request is refused, as a server failing closed "
+               << "would refuse it.\n";
     io.err.flush();
 
     const auto headers = ratelimit::RateLimitHeaders::render(*policy, decision, m_clock.now());
@@ -210,7 +231,9 @@ int RateLimitCommand::check(const QStringList &arguments, Io &io)
         jose::JsonWriter writer;
         writer.beginObject();
         writer.key("policy").value(policy->name());
+        writer.key("store").value(storeName);
         writer.key("allowed").value(decision.allowed);
+        writer.key("store_unavailable").value(decision.storeUnavailable);
         writer.key("limit").value(decision.limit);
         writer.key("remaining").value(decision.remaining);
         writer.key("reset_after_ms").value(millis(decision.resetAfter));
@@ -227,7 +250,10 @@ int RateLimitCommand::check(const QStringList &arguments, Io &io)
                << "\n";
         io.out << "remaining " << decision.remaining << " of " << decision.limit << "; fully recovered in "
                << millis(decision.resetAfter) << " ms\n";
-        if (decision.exceedsCapacity)
+        if (decision.storeUnavailable)
+            io.out << "the counter store is unavailable; retry after "
+                   << ratelimit::RateLimitHeaders::retryAfterSeconds(decision) << " s\n";
+        else if (decision.exceedsCapacity)
             io.out << "this request costs more than the policy ever allows at once; retrying will not help\n";
         else if (!decision.allowed)
             io.out << "retry after " << ratelimit::RateLimitHeaders::retryAfterSeconds(decision) << " s\n";

@@ -30,6 +30,9 @@ struct WorkspaceOptions
     // "keychain"; "keychain-or-session" (the console: the keychain if one answers, else memory with a notice);
     // "file:PATH"; or "memory" (session only).
     QString secrets = QStringLiteral("keychain");
+    // Where rate-limit counters are shared: redis://[:password@]host[:port][/db] or unix:///path; empty: each
+    // process counts in its own memory.
+    QString redis;
 };
 
 // One workspace's service graph: store, secrets and the services over them, built on demand. The GUI and the

@@ -7,6 +7,8 @@
 #include <QTest>
 
 #include "CliRun.h"
+#include "RedisServer.h"
+#include "ResultText.h"
 #include "TempDir.h"
 
 using namespace portcullis;
@@ -72,6 +74,55 @@ private Q_SLOTS:
         QVERIFY(run.out.contains("retrying will not help"));
     }
 
+    void redisSharesCountsBetweenProcesses()
+    {
+        auto redis = test::RedisServer::start({QStringLiteral("cli-pass-123")});
+        QVERIFY2(redis, test::why(redis));
+        const QString url = QStringLiteral("redis://:cli-pass-123@127.0.0.1:%1").arg((*redis)->port());
+        const QStringList check {QStringLiteral("--redis"),   url,
+                                 QStringLiteral("ratelimit"), QStringLiteral("check"),
+                                 QStringLiteral("--policy"),  QStringLiteral("registration"),
+                                 QStringLiteral("--key"),     QStringLiteral("198.51.100.4"),
+                                 QStringLiteral("--json")};
+        for (int i = 1; i <= 10; ++i) {
+            const CliRun run = test::runCli(check);
+            QCOMPARE(run.exitCode, 0);
+            const QJsonObject decision = QJsonDocument::fromJson(run.out).object();
+            QCOMPARE(decision[u"remaining"].toInt(), 10 - i);
+            QCOMPARE(decision[u"store"].toString(), QStringLiteral("redis://127.0.0.1:%1/0").arg((*redis)->port()));
+        }
+        const CliRun refused = test::runCli(check);
+        QCOMPARE(refused.exitCode, 1);
+        const QJsonObject decision = QJsonDocument::fromJson(refused.out).object();
+        QCOMPARE(decision[u"allowed"].toBool(), false);
+        QCOMPARE(decision[u"store_unavailable"].toBool(), false);
+        QVERIFY(decision[u"retry_after_ms"].toInteger() > 0);
+        QVERIFY(!refused.out.contains("cli-pass-123"));
+        QVERIFY(!refused.err.contains("cli-pass-123"));
+    }
+
+    void anUnreachableRedisRefuses()
+    {
+        auto redis = test::RedisServer::start({QStringLiteral("cli-pass-123")});
+        QVERIFY2(redis, test::why(redis));
+        const QString wrong = QStringLiteral("redis://:not-the-password@127.0.0.1:%1").arg((*redis)->port());
+        const CliRun run = test::runCli({QStringLiteral("--redis"), wrong, QStringLiteral("ratelimit"),
+                                         QStringLiteral("check"), QStringLiteral("--policy"), QStringLiteral("default"),
+                                         QStringLiteral("--key"), QStringLiteral("k"), QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 1);
+        QCOMPARE(QJsonDocument::fromJson(run.out).object()[u"store_unavailable"].toBool(), true);
+        QVERIFY2(run.err.contains("check the user name and password"), run.err.constData());
+        QVERIFY(!run.err.contains("not-the-password"));
+
+        (*redis)->kill();
+        const CliRun down = test::runCli({QStringLiteral("--redis"), (*redis)->url(), QStringLiteral("ratelimit"),
+                                          QStringLiteral("check"), QStringLiteral("--policy"),
+                                          QStringLiteral("default"), QStringLiteral("--key"), QStringLiteral("k")});
+        QCOMPARE(down.exitCode, 1);
+        QVERIFY2(down.err.contains("cannot connect"), down.err.constData());
+        QVERIFY(down.out.contains("the counter store is unavailable"));
+    }
+
     void badInputIsAUsageError_data()
     {
         QTest::addColumn<QStringList>("arguments");
@@ -100,6 +151,9 @@ private Q_SLOTS:
                                                   QStringLiteral("--cost"),
                                                   QStringLiteral("0")}
                                   << QByteArray("--cost takes a whole number");
+        QTest::newRow("bad redis URL") << QStringList {check, policy, QStringLiteral("default"), key,
+                                                       QStringLiteral("a")}
+                                       << QByteArray("--redis: The Redis URL must start with");
         QTest::newRow("long key") << QStringList {check, policy, QStringLiteral("default"), key, QString(2000, u'x')}
                                   << QByteArray("1 to 1024 characters");
     }
@@ -108,7 +162,14 @@ private Q_SLOTS:
     {
         QFETCH(QStringList, arguments);
         QFETCH(QByteArray, message);
-        const CliRun run = ratelimit(arguments);
+        const QStringList redis = QTest::currentDataTag() == QByteArray("bad redis URL")
+            ? QStringList {QStringLiteral("--redis"), QStringLiteral("http://127.0.0.1:1")}
+            : QStringList {};
+        const CliRun run
+            = test::runCli(redis
+                           + QStringList {QStringLiteral("--workspace"), m_dir->filePath(QStringLiteral("ws")),
+                                          QStringLiteral("ratelimit")}
+                           + arguments);
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains(message), run.err.constData());
         QVERIFY(run.out.isEmpty());
