@@ -107,7 +107,7 @@ std::size_t EventBus::capacity() const
     return m_ring->capacity();
 }
 
-bool EventBus::publish(SecurityEvent event)
+SecurityEvent EventBus::prepared(SecurityEvent event) const
 {
     if (event.timeMs == 0)
         event.timeMs = m_clock.unixMillis();
@@ -115,8 +115,13 @@ bool EventBus::publish(SecurityEvent event)
         event.instanceId = m_instanceId;
     if (event.severity == Severity::Info)
         event.severity = defaultSeverity(event.type);
+    return normalized(std::move(event));
+}
+
+bool EventBus::publish(SecurityEvent event)
+{
     std::size_t position = 0;
-    if (!m_ring->push(normalized(std::move(event)), position)) {
+    if (!m_ring->push(prepared(std::move(event)), position)) {
         m_dropped.fetch_add(1, std::memory_order_relaxed);
         return false;
     }
@@ -366,8 +371,10 @@ void EventBus::runSubscriber(const std::shared_ptr<Subscriber> &subscriber)
         s.wake.wait(lock, [&s] { return s.closed || s.stopping || !s.queue.empty(); });
         if (s.closed || (s.stopping && s.queue.empty()))
             return;
-        // Let events gather until the interval is over; a flush or a stop does not wait.
-        const auto hurry = [&s] { return s.closed || s.stopping || s.flushing->load() > 0; };
+        // Let events gather until the interval is over; a full batch, a flush or a stop does not wait.
+        const auto hurry = [&s] {
+            return s.closed || s.stopping || s.flushing->load() > 0 || qsizetype(s.queue.size()) >= s.options.maxBatch;
+        };
         if (s.options.minInterval.count() > 0 && !hurry())
             s.wake.wait_until(lock, s.lastDelivery + s.options.minInterval, hurry);
         if (s.closed)

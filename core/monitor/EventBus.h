@@ -33,8 +33,8 @@ struct SubscriberOptions
     qsizetype maxQueued = 100'000;
     // The most events one delivery hands over.
     qsizetype maxBatch = 1000;
-    // The least time between two deliveries: events gather meanwhile, so a slow consumer gets fewer, larger
-    // batches. Ignored by flush() and at shutdown.
+    // The least time between two deliveries: events gather meanwhile, so a consumer gets fewer, larger batches.
+    // Not kept when a full batch (maxBatch) is waiting, by flush() and at shutdown.
     std::chrono::milliseconds minInterval {0};
     // Deliver on the dispatcher thread instead of a thread of the subscriber's own. Only for callbacks that return
     // in microseconds and never block (appending to a buffer, counting): a slow one delays every subscriber.
@@ -97,6 +97,8 @@ public:
     // (when Info, the struct's default: the type's default severity), and queues it. False, at once, when the ring is
     // full: the event is dropped and counted.
     bool publish(SecurityEvent event);
+    // The event as publish() queues it: normalized, with the blanks filled.
+    [[nodiscard]] SecurityEvent prepared(SecurityEvent event) const;
 
     // `deliver` receives batches of events on the subscriber's thread (one at a time, never concurrently). It should
     // not throw. Subscribing late does not replay earlier events.
