@@ -88,7 +88,8 @@ public:
     explicit EventBus(const Clock &clock)
         : EventBus(clock, Options {})
     { }
-    // Delivers everything already published to every subscriber, then stops.
+    // Delivers everything already published to every subscriber still subscribed (and a last drop report), then
+    // stops: a subscriber whose callback uses state that dies before the bus must unsubscribe first.
     ~EventBus();
     EventBus(const EventBus &) = delete;
     EventBus &operator=(const EventBus &) = delete;

@@ -301,9 +301,9 @@ private Q_SLOTS:
     void theWriterReportsAnOutageAndTheRecovery()
     {
         auto log = freshLog();
-        EventBus bus(m_clock);
         std::mutex mutex;
         QList<SecurityEvent> notices;
+        EventBus bus(m_clock);
         SubscriberOptions direct;
         direct.onDispatcher = true;
         bus.subscribe(
