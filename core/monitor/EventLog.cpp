@@ -1,0 +1,303 @@
+#include "monitor/EventLog.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStringBuilder>
+#include <QStringList>
+#include <QVariant>
+
+#include "common/Clock.h"
+#include "monitor/EventLogError.h"
+#include "store/Database.h"
+#include "store/Sql.h"
+
+namespace portcullis::monitor {
+
+namespace {
+
+constexpr int COLUMNS = 11;
+// Rows per INSERT statement: one round trip per 64 rows on PostgreSQL, 704 parameters (far below either limit).
+constexpr qsizetype ROWS_PER_INSERT = 64;
+
+const QString SELECT_COLUMNS = QStringLiteral("SELECT id, time_ms, type, severity, source, key_id, client_id, "
+                                              "user_name, reason, route, detail, instance FROM security_events");
+
+QString insertStatement(qsizetype rows)
+{
+    QString statement = QStringLiteral("INSERT INTO security_events (time_ms, type, severity, source, key_id, "
+                                       "client_id, user_name, reason, route, detail, instance) VALUES ");
+    const QString row = QStringLiteral("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (qsizetype i = 0; i < rows; ++i) {
+        if (i > 0)
+            statement += u", ";
+        statement += row;
+    }
+    return statement;
+}
+
+// A subject column: NULL when the event has no such subject, so the partial indexes leave the row out.
+QVariant subject(const QString &value)
+{
+    return value.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(value);
+}
+
+// A text column: never NULL. Qt binds a null QString as NULL, and an event's empty fields are null strings.
+QVariant text(const QString &value)
+{
+    return value.isNull() ? QVariant(QStringLiteral("")) : QVariant(value);
+}
+
+void bindEvent(QSqlQuery &query, const SecurityEvent &event)
+{
+    query.addBindValue(event.timeMs);
+    query.addBindValue(eventTypeName(event.type));
+    query.addBindValue(severityName(event.severity));
+    query.addBindValue(subject(event.sourceAddress));
+    query.addBindValue(subject(event.keyId));
+    query.addBindValue(subject(event.clientId));
+    query.addBindValue(subject(event.user));
+    query.addBindValue(text(event.reason));
+    query.addBindValue(text(event.route));
+    query.addBindValue(text(event.detail));
+    query.addBindValue(text(event.instanceId));
+}
+
+Result<void> insertRows(const QSqlDatabase &db, const QList<SecurityEvent> &events)
+{
+    const QString doing = QStringLiteral("Writing security events to the log");
+    QSqlQuery full(db);
+    bool fullPrepared = false;
+    for (qsizetype from = 0; from < events.size(); from += ROWS_PER_INSERT) {
+        const qsizetype rows = std::min(ROWS_PER_INSERT, events.size() - from);
+        QSqlQuery partial(db);
+        QSqlQuery &query = rows == ROWS_PER_INSERT ? full : partial;
+        if (rows < ROWS_PER_INSERT || !fullPrepared) {
+            if (!query.prepare(insertStatement(rows)))
+                return store::sql::errorFrom(query.lastError(), doing);
+            fullPrepared = fullPrepared || rows == ROWS_PER_INSERT;
+        }
+        for (qsizetype i = from; i < from + rows; ++i)
+            bindEvent(query, events[i]);
+        if (!query.exec())
+            return store::sql::errorFrom(query.lastError(), doing);
+    }
+    return {};
+}
+
+// The query's subject as the log stores subjects: normalized like an event's.
+QString storedSubject(const QString &subject)
+{
+    SecurityEvent probe;
+    probe.user = subject;
+    return normalized(std::move(probe)).user;
+}
+
+std::optional<LoggedEvent> readRow(const QSqlQuery &row)
+{
+    const auto type = eventTypeFromName(row.value(2).toString());
+    const auto severity = severityFromName(row.value(3).toString());
+    if (!type || !severity)
+        return std::nullopt; // written by a newer Portcullis
+    LoggedEvent logged;
+    logged.id = row.value(0).toLongLong();
+    SecurityEvent &event = logged.event;
+    event.timeMs = row.value(1).toLongLong();
+    event.type = *type;
+    event.severity = *severity;
+    event.sourceAddress = row.value(4).toString();
+    event.keyId = row.value(5).toString();
+    event.clientId = row.value(6).toString();
+    event.user = row.value(7).toString();
+    event.reason = row.value(8).toString();
+    event.route = row.value(9).toString();
+    event.detail = row.value(10).toString();
+    event.instanceId = row.value(11).toString();
+    return logged;
+}
+
+Error invalid(const QString &detail)
+{
+    return Error(EventLogError::InvalidQuery, detail);
+}
+
+} // namespace
+
+EventLog::EventLog(std::shared_ptr<store::Database> database, const Clock &clock)
+    : m_database(std::move(database))
+    , m_clock(clock)
+{ }
+
+Result<void> EventLog::append(const QList<SecurityEvent> &events) const
+{
+    if (events.isEmpty())
+        return {};
+    return m_database->transaction([&events](const QSqlDatabase &db) { return insertRows(db, events); });
+}
+
+Result<QList<LoggedEvent>> EventLog::query(const EventQuery &query) const
+{
+    qint64 lastId = 0;
+    return fetch(query, lastId);
+}
+
+Result<QList<LoggedEvent>> EventLog::fetch(const EventQuery &query, qint64 &lastId) const
+{
+    if (query.limit < 1 || query.limit > EventQuery::MAX_LIMIT)
+        return invalid(u"An event query returns 1 to " % QString::number(EventQuery::MAX_LIMIT) % u" events, not "
+                       % QString::number(query.limit) % u". Page through larger results with afterId.");
+    if (query.sinceMs && query.untilMs && *query.sinceMs >= *query.untilMs)
+        return invalid(QStringLiteral("The query's time range is empty: its start is not before its end."));
+    if (query.afterId < 0 || query.beforeId < 0)
+        return invalid(QStringLiteral("Event ids are positive; give 0 for no bound."));
+    QStringList conditions;
+    QVariantList values;
+    if (query.sinceMs) {
+        conditions << QStringLiteral("time_ms >= ?");
+        values << *query.sinceMs;
+    }
+    if (query.untilMs) {
+        conditions << QStringLiteral("time_ms < ?");
+        values << *query.untilMs;
+    }
+    if (!query.types.isEmpty()) {
+        QStringList marks;
+        for (EventType type : query.types) {
+            marks << QStringLiteral("?");
+            values << eventTypeName(type);
+        }
+        conditions << u"type IN (" % marks.join(u", ") % u')';
+    }
+    if (!query.subject.isEmpty()) {
+        conditions << QStringLiteral("(source = ? OR key_id = ? OR client_id = ? OR user_name = ?)");
+        const QString subject = storedSubject(query.subject);
+        values << subject << subject << subject << subject;
+    }
+    if (query.afterId > 0) {
+        conditions << QStringLiteral("id > ?");
+        values << query.afterId;
+    }
+    if (query.beforeId > 0) {
+        conditions << QStringLiteral("id < ?");
+        values << query.beforeId;
+    }
+    QString statement = SELECT_COLUMNS;
+    if (!conditions.isEmpty())
+        statement += u" WHERE " % conditions.join(QStringLiteral(" AND "));
+    statement += query.order == EventQuery::Order::OldestFirst ? QStringLiteral(" ORDER BY id ASC LIMIT ?")
+                                                               : QStringLiteral(" ORDER BY id DESC LIMIT ?");
+    values << qint64(query.limit);
+
+    auto db = m_database->connection();
+    if (!db)
+        return db.error();
+    auto rows = store::sql::run(*db, QStringLiteral("Reading the event log"), statement, values);
+    if (!rows)
+        return rows.error();
+    QList<LoggedEvent> events;
+    while (rows->next()) {
+        lastId = rows->value(0).toLongLong();
+        if (auto logged = readRow(*rows))
+            events.append(std::move(*logged));
+    }
+    return events;
+}
+
+Result<qint64> EventLog::forEach(const EventQuery &query, qsizetype pageSize,
+                                 const std::function<Result<void>(const QList<LoggedEvent> &)> &page) const
+{
+    EventQuery next = query;
+    next.limit = std::clamp<qsizetype>(pageSize, 1, EventQuery::MAX_LIMIT);
+    qint64 handed = 0;
+    for (;;) {
+        qint64 lastId = 0;
+        auto events = fetch(next, lastId);
+        if (!events)
+            return events.error();
+        if (lastId == 0)
+            return handed; // no rows left
+        if (!events->isEmpty()) {
+            if (auto done = page(*events); !done)
+                return done.error();
+            handed += events->size();
+        }
+        if (next.order == EventQuery::Order::OldestFirst)
+            next.afterId = lastId;
+        else
+            next.beforeId = lastId;
+    }
+}
+
+Result<qint64> EventLog::deleteChunks(const QString &statement, qint64 bound) const
+{
+    qint64 total = 0;
+    for (;;) {
+        qint64 deleted = 0;
+        auto done = m_database->transaction([&](const QSqlDatabase &db) -> Result<void> {
+            auto query
+                = store::sql::run(db, QStringLiteral("Deleting old security events"), statement, {bound, PURGE_CHUNK});
+            if (!query)
+                return query.error();
+            deleted = query->numRowsAffected();
+            return {};
+        });
+        if (!done)
+            return done.error();
+        total += deleted;
+        if (deleted < PURGE_CHUNK)
+            return total;
+    }
+}
+
+Result<qint64> EventLog::purge(const RetentionPolicy &policy) const
+{
+    if (policy.maxAge.count() < 0 || policy.maxRows < 0)
+        return invalid(QStringLiteral("A retention policy's age and row count are positive, or 0 for no bound."));
+    qint64 total = 0;
+    if (policy.maxAge.count() > 0) {
+        auto deleted = deleteChunks(QStringLiteral("DELETE FROM security_events WHERE id IN (SELECT id FROM "
+                                                   "security_events WHERE time_ms < ? LIMIT ?)"),
+                                    m_clock.unixMillis() - policy.maxAge.count());
+        if (!deleted)
+            return deleted.error();
+        total += *deleted;
+    }
+    if (policy.maxRows > 0) {
+        // The id of the oldest row to keep; everything below it goes.
+        auto db = m_database->connection();
+        if (!db)
+            return db.error();
+        auto boundary = store::sql::run(*db, QStringLiteral("Finding the oldest security event to keep"),
+                                        QStringLiteral("SELECT id FROM security_events ORDER BY id DESC LIMIT 1 "
+                                                       "OFFSET ?"),
+                                        {policy.maxRows - 1});
+        if (!boundary)
+            return boundary.error();
+        if (boundary->next()) {
+            const qint64 keepFrom = boundary->value(0).toLongLong();
+            boundary->finish();
+            auto deleted = deleteChunks(QStringLiteral("DELETE FROM security_events WHERE id IN (SELECT id FROM "
+                                                       "security_events WHERE id < ? ORDER BY id LIMIT ?)"),
+                                        keepFrom);
+            if (!deleted)
+                return deleted.error();
+            total += *deleted;
+        }
+    }
+    return total;
+}
+
+Result<qint64> EventLog::count() const
+{
+    auto db = m_database->connection();
+    if (!db)
+        return db.error();
+    auto query = store::sql::run(*db, QStringLiteral("Counting security events"),
+                                 QStringLiteral("SELECT COUNT(*) FROM security_events"));
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return qint64(0);
+    return query->value(0).toLongLong();
+}
+
+} // namespace portcullis::monitor

@@ -1,0 +1,446 @@
+#include <QBuffer>
+#include <QJsonDocument>
+#include <QSqlQuery>
+#include <QTest>
+
+#include "FakeClock.h"
+#include "PostgresCluster.h"
+#include "ResultText.h"
+#include "TempDir.h"
+#include "monitor/EventBus.h"
+#include "monitor/EventExport.h"
+#include "monitor/EventLog.h"
+#include "monitor/EventLogError.h"
+#include "monitor/EventLogWriter.h"
+#include "store/Database.h"
+
+using namespace portcullis;
+using namespace portcullis::monitor;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr qint64 START = test::FakeClock::DEFAULT_START_MS;
+
+SecurityEvent makeEvent(qint64 timeMs, EventType type, const QString &source, const QString &keyId = {})
+{
+    SecurityEvent e;
+    e.timeMs = timeMs;
+    e.type = type;
+    e.severity = defaultSeverity(type);
+    e.sourceAddress = source;
+    e.keyId = keyId;
+    e.reason = QStringLiteral("unknown_key");
+    e.route = QStringLiteral("GET /v1/items");
+    e.detail = QStringLiteral("The key is not known.");
+    e.instanceId = QStringLiteral("gw-1");
+    return e;
+}
+
+// `count` failed_auth events one second apart from START, from 10.0.<i/256>.<i%256>.
+QList<SecurityEvent> series(int count, qint64 startMs = START)
+{
+    QList<SecurityEvent> events;
+    for (int i = 0; i < count; ++i)
+        events.append(makeEvent(startMs + i * 1000LL, EventType::FailedAuth,
+                                QStringLiteral("10.0.%1.%2").arg(i / 256).arg(i % 256)));
+    return events;
+}
+
+} // namespace
+
+// The event log against both stores: SQLite (a file per test) and PostgreSQL (a throwaway cluster).
+class TestEventLog : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<test::TempDir> m_dir;
+    std::unique_ptr<test::PostgresCluster> m_cluster;
+    test::FakeClock m_clock;
+    std::shared_ptr<store::Database> m_database;
+
+    std::unique_ptr<EventLog> freshLog()
+    {
+        QFETCH_GLOBAL(QString, backend);
+        m_database.reset();
+        m_dir = std::make_unique<test::TempDir>();
+        QString location;
+        if (backend == u"sqlite") {
+            location = m_dir->filePath(QStringLiteral("portcullis.db"));
+        } else {
+            if (!m_cluster) {
+                auto cluster = test::PostgresCluster::start();
+                if (!cluster)
+                    qFatal("%s", qPrintable(cluster.error().detail()));
+                m_cluster = std::move(*cluster);
+            }
+            location = *m_cluster->createDatabase();
+        }
+        auto database = store::Database::open(*store::DatabaseLocation::parse(location));
+        if (!database)
+            qFatal("%s", qPrintable(database.error().toString()));
+        m_database = *database;
+        return std::make_unique<EventLog>(m_database, m_clock);
+    }
+
+    bool exec(const QString &statement)
+    {
+        auto db = m_database->connection();
+        return db && QSqlQuery(*db).exec(statement);
+    }
+
+private Q_SLOTS:
+    void initTestCase_data()
+    {
+        QTest::addColumn<QString>("backend");
+        QTest::newRow("sqlite") << QStringLiteral("sqlite");
+        QTest::newRow("postgresql") << QStringLiteral("postgresql");
+    }
+
+    void init() { m_clock.setUnixMillis(START); }
+
+    void appendsAndReadsBackEveryField()
+    {
+        auto log = freshLog();
+        SecurityEvent full
+            = makeEvent(START, EventType::RefreshReuse, QStringLiteral("203.0.113.9"), QStringLiteral("k1"));
+        full.clientId = QStringLiteral("client-7");
+        full.user = QStringLiteral("alice");
+        full.detail = QString::fromUtf16(u"Refresh token reused \u2014 family revoked, \"quoted\", ünïcödé");
+        full = normalized(full);
+        const SecurityEvent sparse = normalized(makeEvent(START + 1, EventType::ConfigChanged, {}));
+        QVERIFY2(log->append({full, sparse}).has_value(), "append");
+        auto read = log->query({});
+        QVERIFY2(read.has_value(), test::why(read).constData());
+        QCOMPARE(read->size(), 2);
+        QCOMPARE(read->at(0).event, full);
+        QCOMPARE(read->at(1).event, sparse);
+        QVERIFY(read->at(0).id < read->at(1).id);
+        // Absent subjects are NULL, so the subject indexes hold only events that have one.
+        auto db = m_database->connection();
+        QSqlQuery nulls(*db);
+        QVERIFY(nulls.exec(QStringLiteral("SELECT COUNT(*) FROM security_events WHERE source IS NULL AND "
+                                          "key_id IS NULL AND client_id IS NULL AND user_name IS NULL")));
+        QVERIFY(nulls.next());
+        QCOMPARE(nulls.value(0).toInt(), 1);
+        QCOMPARE(*log->count(), 2);
+        QVERIFY(log->append({}).has_value());
+    }
+
+    void queriesByTimeTypeAndSubject()
+    {
+        auto log = freshLog();
+        QList<SecurityEvent> events = series(100);
+        events.append(
+            makeEvent(START + 10'500, EventType::RateLimited, QStringLiteral("198.51.100.1"), QStringLiteral("k1")));
+        events.append(makeEvent(START + 20'500, EventType::Lockout, QStringLiteral("198.51.100.2")));
+        SecurityEvent byUser = makeEvent(START + 30'500, EventType::FailedAuth, {});
+        byUser.user = QStringLiteral("k1"); // the same text as a key id: a subject matches any subject column
+        events.append(byUser);
+        QVERIFY(log->append(events).has_value());
+
+        EventQuery range;
+        range.sinceMs = START + 10'000;
+        range.untilMs = START + 20'000;
+        auto inRange = log->query(range);
+        QVERIFY2(inRange.has_value(), test::why(inRange).constData());
+        QCOMPARE(inRange->size(), 11); // ten failures (10 s … 19 s) and the rate-limit event at 10.5 s
+        for (const LoggedEvent &logged : *inRange)
+            QVERIFY(logged.event.timeMs >= START + 10'000 && logged.event.timeMs < START + 20'000);
+
+        EventQuery types;
+        types.types = {EventType::RateLimited, EventType::Lockout};
+        auto typed = log->query(types);
+        QVERIFY(typed.has_value());
+        QCOMPARE(typed->size(), 2);
+        QCOMPARE(typed->at(0).event.type, EventType::RateLimited);
+        QCOMPARE(typed->at(1).event.type, EventType::Lockout);
+
+        EventQuery subject;
+        subject.subject = QStringLiteral("k1");
+        auto bySubject = log->query(subject);
+        QVERIFY(bySubject.has_value());
+        QCOMPARE(bySubject->size(), 2);
+        QCOMPARE(bySubject->at(0).event.keyId, QStringLiteral("k1"));
+        QCOMPARE(bySubject->at(1).event.user, QStringLiteral("k1"));
+        subject.subject = QStringLiteral("10.0.0.42");
+        QCOMPARE(log->query(subject)->size(), 1);
+
+        EventQuery combined;
+        combined.sinceMs = START + 15'000;
+        combined.types = {EventType::FailedAuth};
+        combined.subject = QStringLiteral("k1");
+        auto both = log->query(combined);
+        QCOMPARE(both->size(), 1);
+        QCOMPARE(both->at(0).event.timeMs, START + 30'500);
+
+        // A subject is compared as the log stores it: escaped like an event's.
+        SecurityEvent odd = makeEvent(START, EventType::FailedAuth, QStringLiteral("bad\nname"));
+        QVERIFY(log->append({normalized(odd)}).has_value());
+        subject.subject = QStringLiteral("bad\nname");
+        QCOMPARE(log->query(subject)->size(), 1);
+    }
+
+    void followsAndPagesByIdWithinLimits()
+    {
+        auto log = freshLog();
+        QVERIFY(log->append(series(50)).has_value());
+        EventQuery first;
+        first.limit = 20;
+        auto page = log->query(first);
+        QCOMPARE(page->size(), 20);
+        EventQuery next = first;
+        next.afterId = page->back().id;
+        auto second = log->query(next);
+        QCOMPARE(second->size(), 20);
+        QCOMPARE(second->front().id, page->back().id + 1);
+
+        EventQuery newest;
+        newest.order = EventQuery::Order::NewestFirst;
+        newest.limit = 5;
+        auto tail = log->query(newest);
+        QCOMPARE(tail->size(), 5);
+        QVERIFY(tail->at(0).id > tail->at(4).id);
+        QCOMPARE(tail->at(0).event.timeMs, START + 49'000);
+        EventQuery older = newest;
+        older.beforeId = tail->back().id;
+        QCOMPARE(log->query(older)->front().id, tail->back().id - 1);
+
+        // Following: what comes after the last id seen, and nothing when nothing came.
+        EventQuery follow;
+        follow.afterId = second->back().id + 10;
+        QCOMPARE(log->query(follow)->size(), 0);
+        QVERIFY(log->append(series(3, START + 100'000)).has_value());
+        auto fresh = log->query(follow);
+        QCOMPARE(fresh->size(), 3);
+        QCOMPARE(fresh->front().event.timeMs, START + 100'000);
+
+        for (qsizetype bad : {qsizetype(0), qsizetype(-1), EventQuery::MAX_LIMIT + 1}) {
+            EventQuery wrong;
+            wrong.limit = bad;
+            auto refused = log->query(wrong);
+            QVERIFY(!refused.has_value());
+            QVERIFY(refused.error().is(EventLogError::InvalidQuery));
+        }
+        EventQuery backwards;
+        backwards.sinceMs = START + 10;
+        backwards.untilMs = START;
+        QVERIFY(log->query(backwards).error().is(EventLogError::InvalidQuery));
+        EventQuery most;
+        most.limit = EventQuery::MAX_LIMIT;
+        QCOMPARE(log->query(most)->size(), 53);
+    }
+
+    void purgesByAgeAndByRowCountInChunks()
+    {
+        auto log = freshLog();
+        // 25 000 events, a minute apart: more than two purge chunks.
+        QList<SecurityEvent> events;
+        for (int i = 0; i < 25'000; ++i)
+            events.append(makeEvent(START + i * 60'000LL, EventType::FailedAuth, QStringLiteral("10.1.1.1")));
+        QVERIFY(log->append(events).has_value());
+        m_clock.setUnixMillis(START + 25'000 * 60'000LL);
+
+        RetentionPolicy byAge;
+        byAge.maxRows = 0;
+        byAge.maxAge = std::chrono::minutes(4'000); // keeps the last 4000 minutes: 4000 events
+        auto purged = log->purge(byAge);
+        QVERIFY2(purged.has_value(), test::why(purged).constData());
+        QCOMPARE(*purged, 21'000);
+        QCOMPARE(*log->count(), 4'000);
+        EventQuery oldest;
+        oldest.limit = 1;
+        QCOMPARE(log->query(oldest)->front().event.timeMs, START + 21'000 * 60'000LL);
+
+        RetentionPolicy byRows;
+        byRows.maxAge = 0ms;
+        byRows.maxRows = 1'500;
+        QCOMPARE(*log->purge(byRows), 2'500);
+        QCOMPARE(*log->count(), 1'500);
+        QCOMPARE(log->query(oldest)->front().event.timeMs, START + 23'500 * 60'000LL);
+        QCOMPARE(*log->purge(byRows), 0);
+
+        // Ids are never given again, even after everything was purged: a follower's afterId stays valid.
+        EventQuery newest;
+        newest.order = EventQuery::Order::NewestFirst;
+        newest.limit = 1;
+        const qint64 lastId = log->query(newest)->front().id;
+        RetentionPolicy everything;
+        everything.maxAge = 1ms;
+        m_clock.advance(std::chrono::hours(24 * 365));
+        QCOMPARE(*log->purge(everything), 1'500);
+        QVERIFY(log->append(series(1)).has_value());
+        QVERIFY(log->query(newest)->front().id > lastId);
+
+        RetentionPolicy negative;
+        negative.maxRows = -1;
+        QVERIFY(log->purge(negative).error().is(EventLogError::InvalidQuery));
+    }
+
+    void theWriterLogsWhatTheBusCarriesAndAppliesRetentionAtStart()
+    {
+        auto log = freshLog();
+        QVERIFY(log->append(series(10, START - std::chrono::milliseconds(std::chrono::days(100)).count())).has_value());
+        EventBus bus(m_clock);
+        EventLogWriter writer(bus, *log);
+        QTRY_COMPARE(writer.stats().purges, quint64(1));
+        QCOMPARE(writer.stats().purged, quint64(10));
+        for (const SecurityEvent &e : series(500))
+            QVERIFY(bus.publish(e));
+        QVERIFY(bus.flush(10s));
+        QCOMPARE(writer.stats().written, quint64(500));
+        QCOMPARE(*log->count(), 500);
+        EventQuery all;
+        all.limit = 1000;
+        auto logged = log->query(all);
+        QCOMPARE(logged->front().event, normalized(series(1).front()));
+        QCOMPARE(logged->back().event.timeMs, START + 499'000);
+    }
+
+    void theWriterReportsAnOutageAndTheRecovery()
+    {
+        auto log = freshLog();
+        std::mutex mutex;
+        QList<SecurityEvent> notices;
+        EventBus bus(m_clock);
+        SubscriberOptions direct;
+        direct.onDispatcher = true;
+        bus.subscribe(
+            QStringLiteral("notices"),
+            [&](const EventBatch &batch) {
+                const std::lock_guard lock(mutex);
+                for (const SecurityEvent &e : batch)
+                    if (e.type == EventType::StoreDegraded || e.type == EventType::StoreRecovered)
+                        notices.append(e);
+            },
+            direct);
+        EventLogWriter::Options options;
+        options.firstBackoff = 1ms;
+        options.subscription.minInterval = 0ms;
+        EventLogWriter writer(bus, *log, options);
+        QTRY_COMPARE(writer.stats().purges, quint64(1));
+
+        QVERIFY(exec(QStringLiteral("ALTER TABLE security_events RENAME TO security_events_away")));
+        QVERIFY(bus.publish(series(1).front()));
+        QTRY_VERIFY(writer.stats().degraded);
+        QVERIFY(bus.flush(10s));
+        auto stats = writer.stats();
+        QCOMPARE(stats.failedAttempts, quint64(3 * 2)); // the event, then the StoreDegraded event itself
+        QCOMPARE(stats.lost, quint64(2));
+        {
+            const std::lock_guard lock(mutex);
+            QCOMPARE(notices.size(), 1);
+            QCOMPARE(notices[0].type, EventType::StoreDegraded);
+            QCOMPARE(notices[0].reason, QStringLiteral("event_log_write_failed"));
+            QCOMPARE(notices[0].severity, Severity::Critical);
+        }
+
+        QVERIFY(exec(QStringLiteral("ALTER TABLE security_events_away RENAME TO security_events")));
+        QVERIFY(bus.publish(series(2).back()));
+        QTRY_VERIFY(!writer.stats().degraded);
+        QVERIFY(bus.flush(10s));
+        {
+            const std::lock_guard lock(mutex);
+            QCOMPARE(notices.size(), 2);
+            QCOMPARE(notices[1].type, EventType::StoreRecovered);
+            QVERIFY2(notices[1].detail.contains(u"2 events"), qPrintable(notices[1].detail));
+        }
+        QTRY_COMPARE(writer.stats().written, quint64(2)); // the event and the StoreRecovered event
+        QCOMPARE(log->query({})->front().event.type, EventType::FailedAuth);
+    }
+
+    void exportsJsonLinesThatReadBack()
+    {
+        auto log = freshLog();
+        QList<SecurityEvent> events = series(30);
+        SecurityEvent tricky = makeEvent(START, EventType::SuspiciousRequest, QStringLiteral("::1"));
+        tricky.detail = QStringLiteral("path \"../../etc/passwd\", then\nmore, =cmd|' /C calc'!A0");
+        tricky.user = QString::fromUtf16(u"\u202Eevil");
+        events.append(normalized(tricky));
+        QVERIFY(log->append(events).has_value());
+        QBuffer out;
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        auto written = exportEvents(*log, {}, out, {ExportFormat::JsonLines, 7, {}});
+        QVERIFY2(written.has_value(), test::why(written).constData());
+        QCOMPARE(*written, 31);
+        const QList<QByteArray> lines = out.data().split('\n');
+        QCOMPARE(lines.size(), 32);
+        QVERIFY(lines.back().isEmpty());
+        for (int i = 0; i < 31; ++i) {
+            QJsonParseError error {};
+            const QJsonDocument document = QJsonDocument::fromJson(lines[i], &error);
+            QCOMPARE(error.error, QJsonParseError::NoError);
+            const auto back = fromJson(document.object());
+            QVERIFY(back.has_value());
+            QCOMPARE(*back, normalized(events[i]));
+        }
+    }
+
+    void csvQuotesAndDefusesFormulas()
+    {
+        QCOMPARE(csvHeader(),
+                 QByteArray("time,type,severity,source,key_id,client_id,user,reason,route,detail,instance\r\n"));
+        SecurityEvent e;
+        e.timeMs = START;
+        e.type = EventType::FailedAuth;
+        e.severity = Severity::Notice;
+        e.sourceAddress = QStringLiteral("=HYPERLINK(\"http://x\")");
+        e.keyId = QStringLiteral("+1");
+        e.clientId = QStringLiteral("-2");
+        e.user = QStringLiteral("@SUM(A1)");
+        e.reason = QStringLiteral("\tTAB");
+        e.route = QStringLiteral("GET /a,b");
+        e.detail = QStringLiteral("line one\r\nline \"two\"");
+        e.instanceId = QStringLiteral("\rcr");
+        QCOMPARE(csvRow(e),
+                 QByteArray("2026-01-01T00:00:00.000Z,failed_auth,notice,"
+                            "\"'=HYPERLINK(\"\"http://x\"\")\",'+1,'-2,'@SUM(A1),'\tTAB,\"GET /a,b\","
+                            "\"line one\r\nline \"\"two\"\"\",\"'\rcr\"\r\n"));
+        // Through normalize, as the log holds it: line breaks are escapes already, so one physical line per event.
+        const QByteArray stored = csvRow(normalized(e));
+        QCOMPARE(stored.count("\r\n"), 1);
+        QVERIFY(stored.contains("\"line one\\r\\nline \"\"two\"\"\""));
+        QVERIFY(stored.contains(",\\tTAB,")); // an escaped tab is text, not a formula
+        SecurityEvent plain = makeEvent(START, EventType::Lockout, QStringLiteral("10.0.0.1"));
+        QCOMPARE(csvRow(plain),
+                 QByteArray("2026-01-01T00:00:00.000Z,lockout,warning,10.0.0.1,,,,unknown_key,"
+                            "GET /v1/items,The key is not known.,gw-1\r\n"));
+    }
+
+    void exportStreamsPageByPage()
+    {
+        auto log = freshLog();
+        QVERIFY(log->append(series(5'000)).has_value());
+        QBuffer out;
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        std::vector<qint64> pages;
+        bool streamed = true;
+        ExportOptions options {ExportFormat::Csv, 250, {}};
+        // After each page the device already holds exactly the header and the rows so far: each page is written as
+        // it is read and then let go, never gathered for the end.
+        options.onPage = [&](qint64 written) {
+            pages.push_back(written);
+            streamed = streamed && out.data().count("\r\n") == written + 1;
+        };
+        EventQuery recent;
+        recent.sinceMs = START + 1000;
+        auto written = exportEvents(*log, recent, out, options);
+        QVERIFY2(written.has_value(), test::why(written).constData());
+        QCOMPARE(*written, 4'999);
+        QCOMPARE(pages.size(), std::size_t(20));
+        QCOMPARE(pages.front(), 250);
+        QCOMPARE(pages.back(), 4'999);
+        QVERIFY(streamed);
+        QVERIFY(out.data().startsWith(csvHeader()));
+
+        QBuffer closed; // never opened: refuses every write
+        QTest::ignoreMessage(QtWarningMsg, "QIODevice::write (QBuffer): device not open");
+        auto refused = exportEvents(*log, {}, closed, options);
+        QVERIFY(!refused.has_value());
+        QVERIFY(refused.error().is(EventLogError::ExportFailed));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEventLog)
+#include "TestEventLog.moc"
