@@ -112,6 +112,8 @@ int Cli::run(const QStringList &arguments, Io &io)
         m_workspace.secrets = where;
     }
 
+    // Commands run once and exit: no background threads in the workspace (a server command turns them back on).
+    m_workspace.background = false;
     m_workspace.redis = parser.isSet(redis) ? parser.value(redis) : qEnvironmentVariable("PORTCULLIS_REDIS_URL");
 
     const QStringList rest = parser.positionalArguments();

@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
+#include <QStringBuilder>
 
 namespace portcullis::cli {
 
@@ -46,6 +47,24 @@ int failure(Io &io, const QString &message)
     io.err << "portcullis-cli: " << message << "\n";
     io.err.flush();
     return EXIT_FAILED;
+}
+
+int failure(Io &io, const Error &error)
+{
+    return failure(io, error.detail() % u" [" % error.id() % u']');
+}
+
+std::unique_ptr<engine::Workspace> openWorkspace(const engine::WorkspaceOptions &options, const Clock &clock, Io &io)
+{
+    auto workspace = engine::Workspace::open(options, clock);
+    if (!workspace) {
+        failure(io, workspace.error());
+        return nullptr;
+    }
+    for (const QString &notice : (*workspace)->notices())
+        io.err << "portcullis-cli: note: " << notice << "\n";
+    io.err.flush();
+    return std::move(*workspace);
 }
 
 Result<QByteArray> readFileArgument(const QString &path, qint64 maxBytes)

@@ -1,12 +1,15 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 
 #include <QCommandLineParser>
 #include <QString>
 
 #include "Command.h"
+#include "common/Clock.h"
 #include "common/Result.h"
+#include "engine/Workspace.h"
 
 namespace portcullis::cli {
 
@@ -19,6 +22,11 @@ bool parseArguments(QCommandLineParser &parser, const QStringList &arguments, in
 int usageError(Io &io, const QString &usage, const QString &message);
 // Prints `portcullis-cli: <message>` to stderr; returns EXIT_FAILED.
 int failure(Io &io, const QString &message);
+// The same for an error from core: its detail and, in brackets, its stable id.
+int failure(Io &io, const Error &error);
+
+// Opens the workspace the global options name, printing its notices; null after printing the error.
+std::unique_ptr<engine::Workspace> openWorkspace(const engine::WorkspaceOptions &options, const Clock &clock, Io &io);
 
 // A token given on the command line, or read from standard input for "-" (white space trimmed, size limited).
 Result<QByteArray> readTokenArgument(const QString &argument);

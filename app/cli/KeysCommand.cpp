@@ -31,11 +31,6 @@ QCommandLineOption jsonOption()
     return QCommandLineOption(QStringLiteral("json"), QStringLiteral("Print JSON."));
 }
 
-int serviceFailure(Io &io, const Error &error)
-{
-    return failure(io, error.detail() % u" [" % error.id() % u']');
-}
-
 // The new key on stdout, alone on its line (or in JSON), and a reminder on stderr.
 void printIssued(Io &io, const apikeys::ApiKeyService::IssuedKey &issued, bool json, const QString &what)
 {
@@ -98,19 +93,14 @@ int KeysCommand::run(const QStringList &arguments, Io &io)
 
 std::unique_ptr<engine::Workspace> KeysCommand::openWorkspace(Io &io)
 {
-    auto workspace = engine::Workspace::open(m_options, m_clock);
-    if (!workspace) {
-        serviceFailure(io, workspace.error());
+    auto workspace = cli::openWorkspace(m_options, m_clock, io);
+    if (!workspace)
+        return nullptr;
+    if (auto service = workspace->apiKeys(); !service) {
+        failure(io, service.error());
         return nullptr;
     }
-    for (const QString &notice : (*workspace)->notices())
-        io.err << "portcullis-cli: note: " << notice << "\n";
-    io.err.flush();
-    if (auto service = (*workspace)->apiKeys(); !service) {
-        serviceFailure(io, service.error());
-        return nullptr;
-    }
-    return std::move(*workspace);
+    return workspace;
 }
 
 int KeysCommand::create(const QStringList &arguments, Io &io)
@@ -161,7 +151,7 @@ int KeysCommand::create(const QStringList &arguments, Io &io)
     if (!issued) {
         if (issued.error().is(apikeys::ApiKeyError::InvalidInput))
             return usageError(io, CREATE_USAGE, issued.error().detail());
-        return serviceFailure(io, issued.error());
+        return failure(io, issued.error());
     }
     printIssued(io, *issued, parser.isSet(json), QStringLiteral("Created key"));
     return EXIT_OK;
@@ -192,7 +182,7 @@ int KeysCommand::list(const QStringList &arguments, Io &io)
         return EXIT_FAILED;
     auto records = (*workspace->apiKeys())->list(filter);
     if (!records)
-        return serviceFailure(io, records.error());
+        return failure(io, records.error());
     if (parser.isSet(json))
         io.out << keysoutput::listJson(*records) << "\n";
     else
@@ -216,7 +206,7 @@ int KeysCommand::show(const QStringList &arguments, Io &io)
         return EXIT_FAILED;
     auto record = (*workspace->apiKeys())->find(parser.positionalArguments().first());
     if (!record)
-        return serviceFailure(io, record.error());
+        return failure(io, record.error());
     if (parser.isSet(json))
         io.out << keysoutput::recordJson(*record) << "\n";
     else
@@ -241,7 +231,7 @@ int KeysCommand::revoke(const QStringList &arguments, Io &io)
         return EXIT_FAILED;
     auto revoked = (*workspace->apiKeys())->revoke(parser.positionalArguments().first(), parser.value(reason));
     if (!revoked)
-        return serviceFailure(io, revoked.error());
+        return failure(io, revoked.error());
     io.out << "Revoked " << revoked->id << " (" << revoked->hint() << "). It fails from now on.\n";
     io.out.flush();
     return EXIT_OK;
@@ -274,7 +264,7 @@ int KeysCommand::rotate(const QStringList &arguments, Io &io)
     if (!issued) {
         if (issued.error().is(apikeys::ApiKeyError::InvalidInput))
             return usageError(io, ROTATE_USAGE, issued.error().detail());
-        return serviceFailure(io, issued.error());
+        return failure(io, issued.error());
     }
     printIssued(
         io, *issued, parser.isSet(json),
@@ -337,7 +327,7 @@ int KeysCommand::verify(const QStringList &arguments, Io &io)
     io.out.flush();
     if (valid)
         return EXIT_OK;
-    return valid.error().inDomain<apikeys::ApiKeyError>() ? EXIT_FAILED : serviceFailure(io, valid.error());
+    return valid.error().inDomain<apikeys::ApiKeyError>() ? EXIT_FAILED : failure(io, valid.error());
 }
 
 int KeysCommand::expire(const QStringList &arguments, Io &io)
@@ -352,7 +342,7 @@ int KeysCommand::expire(const QStringList &arguments, Io &io)
         return EXIT_FAILED;
     auto expired = (*workspace->apiKeys())->expireDue();
     if (!expired)
-        return serviceFailure(io, expired.error());
+        return failure(io, expired.error());
     io.out << "Expired " << expired->size() << (expired->size() == 1 ? " key" : " keys")
            << (expired->isEmpty() ? QString() : u": " % expired->join(u", ")) << "\n";
     io.out.flush();

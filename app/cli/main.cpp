@@ -9,6 +9,7 @@
 #include "Cli.h"
 #include "JwtCommand.h"
 #include "KeysCommand.h"
+#include "MonitorCommand.h"
 #include "RateLimitCommand.h"
 #include "common/Clock.h"
 #include "common/ProcessStartup.h"
@@ -31,5 +32,6 @@ int main(int argc, char **argv)
     cli.add(std::make_unique<portcullis::cli::JwtCommand>(clock));
     cli.add(std::make_unique<portcullis::cli::KeysCommand>(workspace, clock));
     cli.add(std::make_unique<portcullis::cli::RateLimitCommand>(workspace, clock));
+    cli.add(std::make_unique<portcullis::cli::MonitorCommand>(workspace, clock));
     return cli.run(QCoreApplication::arguments(), io);
 }

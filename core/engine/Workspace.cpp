@@ -4,8 +4,11 @@
 #include <QStandardPaths>
 #include <QStringBuilder>
 
+#include "apikeys/ApiKeyEvent.h"
 #include "apikeys/ApiKeyService.h"
 #include "common/Error.h"
+#include "engine/SecurityMonitor.h"
+#include "monitor/ApiKeyEvents.h"
 #include "store/Database.h"
 #include "store/FileSecretStore.h"
 #include "store/KeychainSecretStore.h"
@@ -96,18 +99,41 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const WorkspaceOptions &optio
     if (!secrets)
         return secrets.error();
     workspace->m_secrets = std::move(*secrets);
+    workspace->m_background = options.background;
     return workspace;
 }
 
 Result<apikeys::ApiKeyService *> Workspace::apiKeys()
 {
     if (!m_apiKeys) {
+        auto securityMonitor = monitor();
+        if (!securityMonitor)
+            return securityMonitor.error();
         auto service = apikeys::ApiKeyService::open(m_database, *m_secrets, m_clock);
         if (!service)
             return service.error();
         m_apiKeys = std::move(*service);
+        // Every key operation and refusal goes on the bus, from whichever thread validated.
+        SecurityMonitor *target = *securityMonitor;
+        QObject::connect(
+            m_apiKeys.get(), &apikeys::ApiKeyService::eventRaised, m_apiKeys.get(),
+            [target](const apikeys::ApiKeyEvent &event) {
+                target->publish(monitor::fromApiKeyEvent(event, target->instanceId()));
+            },
+            Qt::DirectConnection);
     }
     return m_apiKeys.get();
+}
+
+Result<SecurityMonitor *> Workspace::monitor()
+{
+    if (!m_monitor) {
+        auto opened = SecurityMonitor::open(m_database, m_clock, {QString(), m_background});
+        if (!opened)
+            return opened.error();
+        m_monitor = std::move(*opened);
+    }
+    return m_monitor.get();
 }
 
 } // namespace portcullis::engine

@@ -22,6 +22,8 @@ class ApiKeyService;
 
 namespace portcullis::engine {
 
+class SecurityMonitor;
+
 // Where a workspace lives and keeps its secrets, as the CLI's global options and the console's settings give it.
 struct WorkspaceOptions
 {
@@ -33,6 +35,9 @@ struct WorkspaceOptions
     // Where rate-limit counters are shared: redis://[:password@]host[:port][/db] or unix:///path; empty: each
     // process counts in its own memory.
     QString redis;
+    // Background work for a long-running process (the console, a server): the failed-auth tracker's periodic
+    // flushes and lock reloads. A one-shot CLI command turns it off and flushes once on exit.
+    bool background = true;
 };
 
 // One workspace's service graph: store, secrets and the services over them, built on demand. The GUI and the
@@ -52,6 +57,9 @@ public:
     [[nodiscard]] store::SecretStore &secrets() { return *m_secrets; }
     // Opened on first use (it reads the pepper from the secret store).
     [[nodiscard]] Result<apikeys::ApiKeyService *> apiKeys();
+    // The event bus, event log, alert rules and failed-auth tracker; opened on first use (the key service opens it
+    // too, since its events go on the bus).
+    [[nodiscard]] Result<SecurityMonitor *> monitor();
 
     // Things an operator should be told once: a new workspace was created, secrets are kept in a file or only in
     // memory.
@@ -63,6 +71,9 @@ private:
     const Clock &m_clock;
     std::shared_ptr<store::Database> m_database;
     std::unique_ptr<store::SecretStore> m_secrets;
+    bool m_background = true;
+    // Before the key service, so it goes after it: the service's last events still reach the log.
+    std::unique_ptr<SecurityMonitor> m_monitor;
     std::unique_ptr<apikeys::ApiKeyService> m_apiKeys;
     QStringList m_notices;
 };

@@ -1,0 +1,77 @@
+#include "engine/SecurityMonitor.h"
+
+#include <QCoreApplication>
+#include <QSysInfo>
+
+#include "monitor/AlertEngine.h"
+#include "monitor/AlertRule.h"
+#include "monitor/EventLog.h"
+#include "monitor/EventLogWriter.h"
+#include "monitor/FailedAuthTracker.h"
+#include "monitor/SignalSink.h"
+
+namespace portcullis::engine {
+
+QString SecurityMonitor::instanceName()
+{
+    return QSysInfo::machineHostName() + u':' + QString::number(QCoreApplication::applicationPid());
+}
+
+Result<std::unique_ptr<SecurityMonitor>> SecurityMonitor::open(std::shared_ptr<store::Database> database,
+                                                               const Clock &clock, Options options)
+{
+    std::unique_ptr<SecurityMonitor> monitor(new SecurityMonitor());
+    monitor->m_instanceId = options.instanceId.isEmpty() ? instanceName() : options.instanceId;
+    monitor->m_bus
+        = std::make_unique<monitor::EventBus>(clock, monitor::EventBus::Options {.instanceId = monitor->m_instanceId});
+    monitor::EventBus *bus = monitor->m_bus.get();
+    const auto publish = [bus](const monitor::SecurityEvent &event) { bus->publish(event); };
+
+    monitor->m_log = std::make_unique<monitor::EventLog>(database, clock);
+    monitor->m_logWriter = std::make_unique<monitor::EventLogWriter>(*bus, *monitor->m_log);
+
+    monitor->m_alertSignals = std::make_unique<monitor::SignalSink>();
+    monitor->m_alerts = std::make_unique<monitor::AlertEngine>(clock, monitor::AlertRule::defaults(), publish);
+    monitor->m_alerts->addSink(monitor->m_alertSignals.get());
+    monitor::AlertEngine *alerts = monitor->m_alerts.get();
+    monitor->m_alertSubscription = bus->subscribe(
+        QStringLiteral("alerts"), [alerts](const monitor::EventBatch &batch) { alerts->process(batch); });
+
+    monitor::FailedAuthTracker::Options trackerOptions;
+    trackerOptions.instanceId = monitor->m_instanceId;
+    if (!options.background)
+        trackerOptions.flushInterval = std::chrono::milliseconds(0);
+    auto tracker = monitor::FailedAuthTracker::open(std::move(database), clock, publish, trackerOptions);
+    if (!tracker)
+        return tracker.error();
+    monitor->m_tracker = std::move(*tracker);
+    return monitor;
+}
+
+SecurityMonitor::~SecurityMonitor()
+{
+    // The tracker first: its last flush may still publish. Then every event to the rules and the log, and the
+    // subscribers go before what they deliver to.
+    if (m_tracker)
+        (void)m_tracker->flush();
+    m_tracker.reset();
+    if (m_bus)
+        m_bus->flush(std::chrono::seconds(10));
+    if (m_bus && m_alertSubscription)
+        m_bus->unsubscribe(m_alertSubscription);
+    if (m_alerts)
+        m_alerts->removeSink(m_alertSignals.get());
+    m_logWriter.reset();
+}
+
+bool SecurityMonitor::publish(monitor::SecurityEvent event)
+{
+    return m_bus->publish(std::move(event));
+}
+
+bool SecurityMonitor::flush(std::chrono::milliseconds timeout)
+{
+    return m_bus->flush(timeout);
+}
+
+} // namespace portcullis::engine
