@@ -7,6 +7,7 @@
 #include "apikeys/ApiKeyEvent.h"
 #include "apikeys/ApiKeyService.h"
 #include "common/Error.h"
+#include "engine/RateLimitService.h"
 #include "engine/SecurityMonitor.h"
 #include "monitor/ApiKeyEvents.h"
 #include "store/Database.h"
@@ -100,6 +101,7 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const WorkspaceOptions &optio
         return secrets.error();
     workspace->m_secrets = std::move(*secrets);
     workspace->m_background = options.background;
+    workspace->m_redis = options.redis;
     return workspace;
 }
 
@@ -123,6 +125,24 @@ Result<apikeys::ApiKeyService *> Workspace::apiKeys()
             Qt::DirectConnection);
     }
     return m_apiKeys.get();
+}
+
+Result<RateLimitService *> Workspace::rateLimits()
+{
+    if (!m_rateLimits) {
+        auto securityMonitor = monitor();
+        if (!securityMonitor)
+            return securityMonitor.error();
+        RateLimitService::Options options;
+        options.redisUrl = m_redis;
+        if (!m_background)
+            options.purgeInterval = std::chrono::milliseconds(0);
+        auto opened = RateLimitService::open(**securityMonitor, m_clock, options);
+        if (!opened)
+            return opened.error();
+        m_rateLimits = std::move(*opened);
+    }
+    return m_rateLimits.get();
 }
 
 Result<SecurityMonitor *> Workspace::monitor()

@@ -22,6 +22,7 @@ class ApiKeyService;
 
 namespace portcullis::engine {
 
+class RateLimitService;
 class SecurityMonitor;
 
 // Where a workspace lives and keeps its secrets, as the CLI's global options and the console's settings give it.
@@ -60,6 +61,8 @@ public:
     // The event bus, event log, alert rules and failed-auth tracker; opened on first use (the key service opens it
     // too, since its events go on the bus).
     [[nodiscard]] Result<SecurityMonitor *> monitor();
+    // The rate limiter over the workspace's counter store (WorkspaceOptions::redis, or memory); opened on first use.
+    [[nodiscard]] Result<RateLimitService *> rateLimits();
 
     // Things an operator should be told once: a new workspace was created, secrets are kept in a file or only in
     // memory.
@@ -75,6 +78,8 @@ private:
     // Before the key service, so it goes after it: the service's last events still reach the log.
     std::unique_ptr<SecurityMonitor> m_monitor;
     std::unique_ptr<apikeys::ApiKeyService> m_apiKeys;
+    std::unique_ptr<RateLimitService> m_rateLimits;
+    QString m_redis;
     QStringList m_notices;
 };
 
