@@ -68,6 +68,8 @@ int main(int argc, char **argv)
                      &portcullis::ui::MainWindow::showWorkspace);
     QObject::connect(&workspace, &portcullis::engine::WorkspaceHost::failed, &window,
                      &portcullis::ui::MainWindow::showWorkspaceFailure);
+    QObject::connect(&workspace, &portcullis::engine::WorkspaceHost::alertRaised, &window,
+                     &portcullis::ui::MainWindow::showAlert);
     portcullis::engine::WorkspaceOptions options;
     options.secrets = QStringLiteral("keychain-or-session");
     workspace.open(options);

@@ -2,6 +2,9 @@
 
 #include <QPointer>
 
+#include "engine/SecurityMonitor.h"
+#include "monitor/Alert.h"
+#include "monitor/SignalSink.h"
 #include "store/SecretStore.h"
 
 namespace portcullis::engine {
@@ -40,6 +43,24 @@ void WorkspaceHost::open(const WorkspaceOptions &options)
             return;
         }
         m_workspace = std::move(*workspace);
+        // The monitor runs for as long as the console does; its alerts reach the window as plain text.
+        if (auto monitor = m_workspace->monitor(); monitor) {
+            QObject::connect(&(*monitor)->alertSignals(), &monitor::SignalSink::alertRaised, m_worker,
+                             [host](const monitor::Alert &alert) {
+                                 const bool critical = alert.severity == monitor::Severity::Critical;
+                                 QMetaObject::invokeMethod(host, [host, alert, critical] {
+                                     if (host)
+                                         Q_EMIT host->alertRaised(alert.rule, alert.summary, critical);
+                                 });
+                             });
+        } else {
+            const QString reason = monitor.error().detail();
+            QMetaObject::invokeMethod(host, [host, reason] {
+                if (host)
+                    Q_EMIT host->failed(reason);
+            });
+            return;
+        }
         const QString secrets = m_workspace->secrets().description();
         const bool persist = m_workspace->secrets().isPersistent();
         const QStringList notices = m_workspace->notices();

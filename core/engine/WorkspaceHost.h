@@ -26,6 +26,8 @@ Q_SIGNALS:
     // Where secrets are kept, and what the operator should be told.
     void opened(const QString &secrets, bool secretsPersist, const QStringList &notices);
     void failed(const QString &reason);
+    // An alert rule fired in the workspace's security monitor: `rule` is its name, `summary` one plain sentence.
+    void alertRaised(const QString &rule, const QString &summary, bool critical);
 
 private:
     const Clock &m_clock;

@@ -10,6 +10,7 @@
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 
 #include "settings/SettingsPage.h"
 #include "shell/AboutDialog.h"
@@ -106,6 +107,26 @@ void MainWindow::showWorkspaceFailure(const QString &reason)
     if (auto *settings = findChild<SettingsPage *>())
         settings->showWorkspaceFailure(reason);
     statusBar()->showMessage(tr("The workspace could not be opened: %1").arg(reason));
+}
+
+void MainWindow::showAlert(const QString &rule, const QString &summary, bool critical)
+{
+    constexpr int SHOWN_MS = 15000;
+    statusBar()->showMessage(tr("Alert (%1): %2").arg(rule, summary), SHOWN_MS);
+    if (!QSystemTrayIcon::isSystemTrayAvailable() || !QSystemTrayIcon::supportsMessages())
+        return;
+    if (!m_tray) {
+        m_tray = new QSystemTrayIcon(windowIcon(), this);
+        m_tray->setToolTip(tr("Portcullis"));
+        connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
+            showNormal();
+            raise();
+            activateWindow();
+        });
+        m_tray->show();
+    }
+    m_tray->showMessage(tr("Portcullis alert: %1").arg(rule), summary,
+                        critical ? QSystemTrayIcon::Critical : QSystemTrayIcon::Warning, SHOWN_MS);
 }
 
 void MainWindow::buildMenus()

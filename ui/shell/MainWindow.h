@@ -7,6 +7,7 @@ class QAction;
 class QListWidget;
 class QSettings;
 class QStackedWidget;
+class QSystemTrayIcon;
 
 namespace portcullis::ui {
 
@@ -30,6 +31,9 @@ public:
     // The workspace opened (on its own thread): where secrets live, and notices for the operator.
     void showWorkspace(const QString &secrets, bool secretsPersist, const QStringList &notices);
     void showWorkspaceFailure(const QString &reason);
+    // An alert from the workspace's security monitor: a desktop notification where the desktop has a system tray,
+    // and always the status bar.
+    void showAlert(const QString &rule, const QString &summary, bool critical);
 
 Q_SIGNALS:
     void currentPageChanged(int index);
@@ -48,6 +52,7 @@ private:
     QListWidget *m_navigation;
     QStackedWidget *m_stack;
     QList<QAction *> m_pageActions;
+    QSystemTrayIcon *m_tray = nullptr; // made for the first alert, when the desktop has a tray
 };
 
 } // namespace portcullis::ui
