@@ -197,15 +197,15 @@ void EventStreamReader::run()
     ratelimit::RedisConnection::Options connectionOptions = m_options.connection;
     connectionOptions.commandTimeout += m_options.block;
     ratelimit::RedisConnection connection(m_endpoint, connectionOptions, m_backoff);
+    const QString working
+        = u"Reading events from the Redis stream " % QString::fromLatin1(m_key) % u" at " % description() % u'.';
     while (!m_stopping) {
         const Outcome outcome = step(connection);
         m_reconnects = std::max<qint64>(0, qint64(connection.connectCount()) - 1);
         if (m_stopping)
             break;
         if (outcome.kind == Outcome::Kind::Ok) {
-            setHealthy(true,
-                       u"Reading events from the Redis stream " % QString::fromLatin1(m_key) % u" at " % description()
-                           % u'.');
+            setHealthy(true, working);
             continue;
         }
         ++m_errors;

@@ -490,6 +490,37 @@ private Q_SLOTS:
         QCOMPARE(readerHealth.all().front().event.detail, QStringLiteral("n=4"));
     }
 
+    // The handler publishes the health event straight back through the publisher (what a bus subscriber would see):
+    // one report each way, no recursion, and the recovery event reaches the stream.
+    void healthReportsDoNotLoop()
+    {
+        (void)admin({"SET", KEY, "a string"});
+        std::atomic<int> reports {0};
+        EventStreamPublisher *self = nullptr;
+        auto created = EventStreamPublisher::create(
+            m_server->url(), m_clock, publisherOptions(), [&](bool healthy, const QString &reason) {
+                ++reports;
+                SecurityEvent event = makeEvent(QStringLiteral("i"), 100 + reports.load());
+                event.type = healthy ? EventType::StoreRecovered : EventType::StoreDegraded;
+                event.detail = reason;
+                self->publish({event});
+            });
+        QVERIFY2(created.has_value(), test::why(created).constData());
+        auto publisher = std::move(*created);
+        self = publisher.get();
+
+        publisher->publish(makeEvents(QStringLiteral("i"), 0, 1));
+        QCOMPARE(reports.load(), 1);
+        QCOMPARE(publisher->stats().dropped, 2); // the event, then the StoreDegraded event
+        (void)admin({"DEL", KEY});
+        publisher->publish(makeEvents(QStringLiteral("i"), 1, 1));
+        QCOMPARE(reports.load(), 2);
+        const auto stored = streamContents();
+        QCOMPARE(stored.size(), 2);
+        QCOMPARE(eventstream::decodeEvent(stored[0].second)->detail, QStringLiteral("n=1"));
+        QCOMPARE(eventstream::decodeEvent(stored[1].second)->type, EventType::StoreRecovered);
+    }
+
     void hostileTextStaysEscaped()
     {
         SecurityEvent hostile = makeEvent(QStringLiteral("edge\u202e-a"), 1);
