@@ -16,6 +16,8 @@
 #include "monitor/EventExport.h"
 #include "monitor/EventLog.h"
 #include "monitor/EventLogError.h"
+#include "monitor/EventStream.h"
+#include "monitor/EventStreamReader.h"
 #include "monitor/FailedAuthTracker.h"
 
 namespace portcullis::cli {
@@ -178,8 +180,12 @@ int MonitorCommand::tail(const QStringList &arguments, Io &io)
                                    QStringLiteral("Without --since: how many of the latest events (default 20)."),
                                    QStringLiteral("N"));
     const QCommandLineOption follow(QStringLiteral("follow"), QStringLiteral("Keep printing new events."));
+    const QCommandLineOption stream(
+        QStringLiteral("stream"),
+        QStringLiteral("Follow the Redis event stream (--redis) instead of this workspace's "
+                       "log: new events from every instance that publishes there."));
     const QCommandLineOption json = jsonOption();
-    parser.addOptions({filters.type, filters.subject, filters.since, lines, follow, json});
+    parser.addOptions({filters.type, filters.subject, filters.since, lines, follow, stream, json});
     if (!parseArguments(parser, arguments, 2, io, TAIL_USAGE))
         return EXIT_USAGE;
     if (!parser.positionalArguments().isEmpty())
@@ -197,6 +203,17 @@ int MonitorCommand::tail(const QStringList &arguments, Io &io)
     }
     if (parser.isSet(lines) && query->sinceMs)
         return usageError(io, TAIL_USAGE, QStringLiteral("give --lines or --since, not both"));
+    if (parser.isSet(stream)) {
+        if (m_options.redis.isEmpty())
+            return usageError(io, TAIL_USAGE,
+                              QStringLiteral("--stream reads from Redis: give --redis URL (or set "
+                                             "PORTCULLIS_REDIS_URL)"));
+        if (parser.isSet(lines) || query->sinceMs)
+            return usageError(io, TAIL_USAGE,
+                              QStringLiteral("--stream shows new events only: leave out --lines and "
+                                             "--since"));
+        return followStream(*query, parser.isSet(json), io);
+    }
 
     auto workspace = openWorkspace(io);
     if (!workspace)
@@ -253,6 +270,36 @@ int MonitorCommand::tail(const QStringList &arguments, Io &io)
         if (io.out.status() != QTextStream::Ok)
             return EXIT_FAILED;
     }
+}
+
+int MonitorCommand::followStream(const monitor::EventQuery &filter, bool asJson, Io &io)
+{
+    const auto matches = [&filter](const monitor::SecurityEvent &event) {
+        return (filter.types.isEmpty() || filter.types.contains(event.type))
+            && (filter.subject.isEmpty() || event.hasSubject(filter.subject));
+    };
+    // The reader's thread does all the printing; this one only waits. Ends with the process (Ctrl-C).
+    auto reader = monitor::EventStreamReader::create(
+        m_options.redis, m_clock, {},
+        [&](const QList<monitor::eventstream::StreamEntry> &entries) {
+            for (const auto &entry : entries) {
+                if (matches(entry.event))
+                    printEvent(io, entry.event, asJson);
+            }
+            io.out.flush();
+        },
+        [&io](bool healthy, const QString &reason) {
+            if (healthy)
+                io.err << "portcullis-cli: reading the event stream.\n";
+            else
+                io.err << "portcullis-cli: " << reason << " Retrying.\n";
+            io.err.flush();
+        });
+    if (!reader)
+        return usageError(io, TAIL_USAGE, u"--redis: " % reader.error().detail());
+    (*reader)->start();
+    for (;;)
+        QThread::sleep(60);
 }
 
 int MonitorCommand::exportEvents(const QStringList &arguments, Io &io)

@@ -7,6 +7,10 @@
 #include "common/Result.h"
 #include "engine/Workspace.h"
 
+namespace portcullis::monitor {
+struct EventQuery;
+}
+
 namespace portcullis::cli {
 
 // `portcullis-cli monitor …`: read the workspace's security event log (tail, follow, export) and manage the
@@ -26,6 +30,7 @@ public:
 
 private:
     int tail(const QStringList &arguments, Io &io);
+    int followStream(const monitor::EventQuery &filter, bool asJson, Io &io);
     int exportEvents(const QStringList &arguments, Io &io);
     int lockouts(const QStringList &arguments, Io &io);
     int unlock(const QStringList &arguments, Io &io);

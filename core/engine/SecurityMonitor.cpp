@@ -1,12 +1,14 @@
 #include "engine/SecurityMonitor.h"
 
 #include <QCoreApplication>
+#include <QStringBuilder>
 #include <QSysInfo>
 
 #include "monitor/AlertEngine.h"
 #include "monitor/AlertRule.h"
 #include "monitor/EventLog.h"
 #include "monitor/EventLogWriter.h"
+#include "monitor/EventStreamPublisher.h"
 #include "monitor/FailedAuthTracker.h"
 #include "monitor/SignalSink.h"
 
@@ -37,6 +39,30 @@ Result<std::unique_ptr<SecurityMonitor>> SecurityMonitor::open(std::shared_ptr<s
     monitor->m_alertSubscription = bus->subscribe(
         QStringLiteral("alerts"), [alerts](const monitor::EventBatch &batch) { alerts->process(batch); });
 
+    if (!options.redisUrl.isEmpty()) {
+        // The stream's own outages come back as events, which cannot loop: the publisher reports a change of state
+        // only, and holds or drops what it cannot send.
+        auto stream = monitor::EventStreamPublisher::create(
+            options.redisUrl, clock, {}, [bus, &clock](bool healthy, const QString &reason) {
+                monitor::SecurityEvent event;
+                event.type = healthy ? monitor::EventType::StoreRecovered : monitor::EventType::StoreDegraded;
+                event.timeMs = clock.unixMillis();
+                event.reason = QStringLiteral("event_stream");
+                event.detail = healthy ? QStringLiteral("Events reach the Redis event stream again.")
+                                       : u"Events cannot be published to the Redis event stream; they are kept in "
+                                         u"this instance's log and a few are held for the stream. "
+                        % reason;
+                bus->publish(event);
+            });
+        if (!stream)
+            return stream.error();
+        monitor->m_stream = std::move(*stream);
+        monitor::EventStreamPublisher *publisher = monitor->m_stream.get();
+        monitor->m_streamSubscription
+            = bus->subscribe(QStringLiteral("event-stream"),
+                             [publisher](const monitor::EventBatch &batch) { publisher->publish(batch); });
+    }
+
     monitor::FailedAuthTracker::Options trackerOptions;
     trackerOptions.instanceId = monitor->m_instanceId;
     if (!options.background)
@@ -59,6 +85,8 @@ SecurityMonitor::~SecurityMonitor()
         m_bus->flush(std::chrono::seconds(10));
     if (m_bus && m_alertSubscription)
         m_bus->unsubscribe(m_alertSubscription);
+    if (m_bus && m_streamSubscription)
+        m_bus->unsubscribe(m_streamSubscription);
     if (m_alerts)
         m_alerts->removeSink(m_alertSignals.get());
     m_logWriter.reset();

@@ -19,6 +19,7 @@ class Database;
 namespace portcullis::monitor {
 class AlertEngine;
 class EventLog;
+class EventStreamPublisher;
 class EventLogWriter;
 class FailedAuthTracker;
 class SignalSink;
@@ -40,6 +41,9 @@ public:
         // The tracker's background thread (flushes, lock reloads, expiry sweeps). A one-shot CLI command runs
         // without it: it reads, acts once, and flushes on exit.
         bool background = true;
+        // Also publish every event to the Redis stream there (monitor/EventStreamPublisher), so a console can watch
+        // several instances; empty: no stream.
+        QString redisUrl;
     };
 
     // "host:pid": which process saw an event.
@@ -76,6 +80,8 @@ private:
     std::unique_ptr<monitor::AlertEngine> m_alerts;
     monitor::SubscriptionId m_alertSubscription = 0;
     std::unique_ptr<monitor::FailedAuthTracker> m_tracker;
+    std::unique_ptr<monitor::EventStreamPublisher> m_stream;
+    monitor::SubscriptionId m_streamSubscription = 0;
 };
 
 } // namespace portcullis::engine

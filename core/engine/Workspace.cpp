@@ -148,7 +148,7 @@ Result<RateLimitService *> Workspace::rateLimits()
 Result<SecurityMonitor *> Workspace::monitor()
 {
     if (!m_monitor) {
-        auto opened = SecurityMonitor::open(m_database, m_clock, {QString(), m_background});
+        auto opened = SecurityMonitor::open(m_database, m_clock, {QString(), m_background, m_redis});
         if (!opened)
             return opened.error();
         m_monitor = std::move(*opened);

@@ -9,6 +9,7 @@
 #include <QTest>
 
 #include "CliRun.h"
+#include "RedisServer.h"
 #include "ResultText.h"
 #include "TempDir.h"
 #include "common/Clock.h"
@@ -150,6 +151,45 @@ private Q_SLOTS:
         follower.waitForFinished();
     }
 
+    void streamShowsEventsFromEveryInstance()
+    {
+        auto redis = test::RedisServer::start();
+        QVERIFY2(redis, test::why(redis));
+        const QStringList viaRedis {QStringLiteral("--redis"), (*redis)->url()};
+        QProcess follower;
+        follower.start(QStringLiteral(PORTCULLIS_BIN_DIR "/portcullis-cli"),
+                       viaRedis
+                           + QStringList {QStringLiteral("monitor"), QStringLiteral("tail"), QStringLiteral("--stream"),
+                                          QStringLiteral("--json")});
+        QVERIFY(follower.waitForStarted());
+        QByteArray err; // accumulated: QTRY_VERIFY evaluates its expression once more after it holds
+        QTRY_VERIFY_WITH_TIMEOUT((err += follower.readAllStandardError()).contains("reading the event stream"), 10000);
+
+        // Two workspaces, as two instances would be, both publishing to the same stream.
+        const CliRun created = test::runCli(viaRedis + globals()
+                                            + QStringList {QStringLiteral("keys"), QStringLiteral("create"),
+                                                           QStringLiteral("--name"), QStringLiteral("a")});
+        QCOMPARE(created.exitCode, 0);
+        const QString other = m_dir->filePath(QStringLiteral("other"));
+        const CliRun refused
+            = test::runCli(viaRedis
+                               + QStringList {QStringLiteral("--workspace"), other, QStringLiteral("--secrets"),
+                                              u"file:" % other % u".secrets", QStringLiteral("keys"),
+                                              QStringLiteral("verify"), QStringLiteral("-")},
+                           BAD_KEY);
+        QCOMPARE(refused.exitCode, 1);
+
+        QByteArray out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += follower.readAllStandardOutput()).count('\n') >= 2, 10000);
+        const QList<QJsonObject> events = jsonLines(out);
+        QCOMPARE(events.size(), 2);
+        QCOMPARE(events[0][u"type"].toString(), QStringLiteral("key_issued"));
+        QCOMPARE(events[1][u"type"].toString(), QStringLiteral("failed_auth"));
+        QVERIFY(events[0][u"instance"].toString() != events[1][u"instance"].toString());
+        follower.kill();
+        follower.waitForFinished();
+    }
+
     void exportsCsvAndJsonLines()
     {
         createKey();
@@ -227,6 +267,8 @@ private Q_SLOTS:
                                          << QByteArray("not both");
         QTest::newRow("zero lines") << QStringList {tail, QStringLiteral("--lines"), QStringLiteral("0")}
                                     << QByteArray("--lines takes a number");
+        QTest::newRow("stream without redis") << QStringList {tail, QStringLiteral("--stream")}
+                                              << QByteArray("--stream reads from Redis: give --redis URL");
         QTest::newRow("bad format") << QStringList {QStringLiteral("export"), QStringLiteral("--format"),
                                                     QStringLiteral("xml")}
                                     << QByteArray("--format takes jsonl or csv");
