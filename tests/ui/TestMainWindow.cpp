@@ -12,6 +12,7 @@
 #include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTest>
 
 #include "TempDir.h"
@@ -248,6 +249,19 @@ private Q_SLOTS:
         QVERIFY(label->text().contains(u"No keychain is reachable"));
         console.window.showPage(int(AreaCatalog::areas().size()) - 1);
         QVERIFY(console.window.grab().save(m_screenshots + QStringLiteral("/settings-session-secrets.png")));
+    }
+
+    void alertsShowInTheStatusBar()
+    {
+        Console console(m_dir.filePath(QStringLiteral("alerts.ini")));
+        console.window.show();
+        console.window.showAlert(QStringLiteral("failed-auth-burst"),
+                                 QStringLiteral("5 failed authentications for user alice within 1 hour."), false);
+        const QString message = console.window.statusBar()->currentMessage();
+        QVERIFY2(message.contains(u"failed-auth-burst"), qPrintable(message));
+        QVERIFY(message.contains(u"5 failed authentications for user alice"));
+        QTest::qWait(50); // the status bar was made for this message: let it be laid out
+        QVERIFY(console.window.grab().save(m_screenshots + QStringLiteral("/alert-status-bar.png")));
     }
 
     void iconsAreSharpAtHighDpi()

@@ -6,16 +6,16 @@ QList<Area> AreaCatalog::areas()
 {
     return {
         {QStringLiteral("overview"), tr("Overview"), QStringLiteral("overview"),
-         tr("The state of this workspace at a glance."), tr("Nothing to summarise yet"),
+         tr("The state of this workspace at a glance."), tr("The summary is not on this page yet"),
          tr("This page will summarise the workspace: active API keys and those about to expire, registered OAuth "
-            "clients, the latest failed sign-ins and rate-limit hits, and whether the local server is running. "
-            "This build does not have those services yet, so there is nothing to count.")},
+            "clients, the latest failed sign-ins and rate-limit hits, and whether the local server is running. Until "
+            "then, 'portcullis-cli keys list' and 'portcullis-cli monitor tail' show the keys and events.")},
         {QStringLiteral("api-keys"), tr("API Keys"), QStringLiteral("api-keys"),
          tr("Issue, scope, rotate and revoke the keys your API accepts."),
-         tr("API key management is not in this build"),
+         tr("API key management is not on this page yet"),
          tr("Here you will issue API keys that are shown once and stored only as keyed hashes, give them scopes and "
-            "expiry dates, rotate them with a grace period and revoke them at once. No keys can exist until the key "
-            "service lands.")},
+            "expiry dates, rotate them with a grace period and revoke them at once. The key service already works "
+            "from the command line: 'portcullis-cli keys create', 'list', 'rotate' and 'revoke'.")},
         {QStringLiteral("oauth-clients"), tr("OAuth Clients"), QStringLiteral("oauth-clients"),
          tr("The OAuth 2.0 clients registered with the built-in authorization server."),
          tr("The client registry is not in this build"),
@@ -33,9 +33,11 @@ QList<Area> AreaCatalog::areas()
          tr("Here you will paste a token to decode its header and claims, verify it with a PEM key, a JWK or a "
             "JWKS (HS, RS, PS, ES and EdDSA), see every finding of the linter and compare two tokens.")},
         {QStringLiteral("monitor"), tr("Monitor"), QStringLiteral("monitor"),
-         tr("Failed authentications and rate-limited requests, as they happen."), tr("No monitor feed in this build"),
-         tr("Here you will watch the failed-auth and rate-limit feeds of this console and the headless servers it "
-            "follows, with lockouts, thresholds and alerts. No events are recorded until the monitor lands.")},
+         tr("Failed authentications and rate-limited requests, as they happen."),
+         tr("The monitor feeds are not on this page yet"),
+         tr("Security events are already recorded in the workspace's log and alerts appear as notifications. Here you "
+            "will watch the failed-auth and rate-limit feeds of this console and the headless servers it follows, with "
+            "lockouts and thresholds; until then, 'portcullis-cli monitor tail --follow' shows them.")},
         {QStringLiteral("server"), tr("Server"), QStringLiteral("server"),
          tr("The built-in authorization server and protected API."), tr("The server is not in this build"),
          tr("Here you will start and stop the built-in authorization server and protected API on loopback (the "
