@@ -24,7 +24,7 @@ namespace portcullis::cli {
 
 namespace {
 
-const QString MONITOR_USAGE = QStringLiteral("monitor tail|export|lockouts|unlock …");
+const QString MONITOR_USAGE = QStringLiteral("monitor tail|export|lockouts|unlock|rules|webhook …");
 const QString TAIL_USAGE
     = QStringLiteral("monitor tail [--type T]... [--subject S] [--since TIME] [--lines N] [--follow] [--json]");
 const QString EXPORT_USAGE = QStringLiteral("monitor export --format jsonl|csv [--since TIME] [--until TIME] "
@@ -141,17 +141,18 @@ int MonitorCommand::run(const QStringList &arguments, Io &io)
                << "  tail      Print the latest security events; --follow keeps printing new ones.\n"
                << "  export    Write events as JSON Lines or CSV, to a file or standard output.\n"
                << "  lockouts  List the identifiers and source addresses locked after repeated failures.\n"
-               << "  unlock    Lift a lockout (exit 1 when nothing by that name is locked).\n\n"
+               << "  unlock    Lift a lockout (exit 1 when nothing by that name is locked).\n"
+               << "  rules     List the alert rules, or set them from a JSON file, or reset them.\n"
+               << "  webhook   Send alerts to a webhook too (set, show, remove, test).\n\n"
                << "Run 'portcullis-cli monitor <subcommand> --help' for its options.\n";
         io.out.flush();
         return EXIT_OK;
     }
     using Handler = int (MonitorCommand::*)(const QStringList &, Io &);
     const std::pair<const char *, Handler> handlers[] = {
-        {"tail", &MonitorCommand::tail},
-        {"export", &MonitorCommand::exportEvents},
-        {"lockouts", &MonitorCommand::lockouts},
-        {"unlock", &MonitorCommand::unlock},
+        {"tail", &MonitorCommand::tail},         {"export", &MonitorCommand::exportEvents},
+        {"lockouts", &MonitorCommand::lockouts}, {"unlock", &MonitorCommand::unlock},
+        {"rules", &MonitorCommand::rules},       {"webhook", &MonitorCommand::webhook},
     };
     for (const auto &[name, handler] : handlers) {
         if (sub == QLatin1StringView(name))

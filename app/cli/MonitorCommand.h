@@ -24,7 +24,7 @@ public:
     [[nodiscard]] QString name() const override { return QStringLiteral("monitor"); }
     [[nodiscard]] QString summary() const override
     {
-        return QStringLiteral("Follow and export security events; list and lift lockouts.");
+        return QStringLiteral("Follow and export security events; lockouts; alert rules and webhook.");
     }
     int run(const QStringList &arguments, Io &io) override;
 
@@ -34,6 +34,8 @@ private:
     int exportEvents(const QStringList &arguments, Io &io);
     int lockouts(const QStringList &arguments, Io &io);
     int unlock(const QStringList &arguments, Io &io);
+    int webhook(const QStringList &arguments, Io &io); // MonitorAlertCommands.cpp
+    int rules(const QStringList &arguments, Io &io); // MonitorAlertCommands.cpp
 
     // Opens the workspace and its monitor, printing its notices; null after printing the error.
     std::unique_ptr<engine::Workspace> openWorkspace(Io &io);

@@ -11,6 +11,7 @@
 #include "monitor/EventStreamPublisher.h"
 #include "monitor/FailedAuthTracker.h"
 #include "monitor/SignalSink.h"
+#include "monitor/WebhookSink.h"
 
 namespace portcullis::engine {
 
@@ -33,8 +34,19 @@ Result<std::unique_ptr<SecurityMonitor>> SecurityMonitor::open(std::shared_ptr<s
     monitor->m_logWriter = std::make_unique<monitor::EventLogWriter>(*bus, *monitor->m_log);
 
     monitor->m_alertSignals = std::make_unique<monitor::SignalSink>();
-    monitor->m_alerts = std::make_unique<monitor::AlertEngine>(clock, monitor::AlertRule::defaults(), publish);
+    monitor->m_alerts = std::make_unique<monitor::AlertEngine>(clock, options.rules, publish);
     monitor->m_alerts->addSink(monitor->m_alertSignals.get());
+    if (options.webhook) {
+        monitor::WebhookSink::Options webhook;
+        webhook.url = options.webhook->url;
+        webhook.format = options.webhook->format;
+        webhook.signingSecret = options.webhook->signingSecret.clone();
+        auto sink = monitor::WebhookSink::create(clock, std::move(webhook));
+        if (!sink)
+            return sink.error();
+        monitor->m_webhook = std::move(*sink);
+        monitor->m_alerts->addSink(monitor->m_webhook.get());
+    }
     monitor::AlertEngine *alerts = monitor->m_alerts.get();
     monitor->m_alertSubscription = bus->subscribe(
         QStringLiteral("alerts"), [alerts](const monitor::EventBatch &batch) { alerts->process(batch); });
@@ -87,8 +99,11 @@ SecurityMonitor::~SecurityMonitor()
         m_bus->unsubscribe(m_alertSubscription);
     if (m_bus && m_streamSubscription)
         m_bus->unsubscribe(m_streamSubscription);
-    if (m_alerts)
+    if (m_alerts) {
         m_alerts->removeSink(m_alertSignals.get());
+        if (m_webhook)
+            m_alerts->removeSink(m_webhook.get());
+    }
     m_logWriter.reset();
 }
 

@@ -2,10 +2,13 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include <QString>
 
 #include "common/Result.h"
+#include "engine/AlertSettings.h"
+#include "monitor/AlertRule.h"
 #include "monitor/EventBus.h"
 
 namespace portcullis {
@@ -23,6 +26,7 @@ class EventStreamPublisher;
 class EventLogWriter;
 class FailedAuthTracker;
 class SignalSink;
+class WebhookSink;
 struct SecurityEvent;
 } // namespace portcullis::monitor
 
@@ -44,6 +48,8 @@ public:
         // Also publish every event to the Redis stream there (monitor/EventStreamPublisher), so a console can watch
         // several instances; empty: no stream.
         QString redisUrl;
+        QList<monitor::AlertRule> rules = monitor::AlertRule::defaults();
+        std::optional<alertsettings::Webhook> webhook; // alerts also go there
     };
 
     // "host:pid": which process saw an event.
@@ -62,6 +68,8 @@ public:
     [[nodiscard]] monitor::AlertEngine &alerts() { return *m_alerts; }
     // The console turns its alertRaised signal into a desktop notification.
     [[nodiscard]] monitor::SignalSink &alertSignals() { return *m_alertSignals; }
+    // The webhook the alerts also go to; null when none is set.
+    [[nodiscard]] monitor::WebhookSink *webhook() { return m_webhook.get(); }
     [[nodiscard]] const QString &instanceId() const { return m_instanceId; }
 
     // Never blocks; false when the bus dropped the event (it counts and reports drops itself).
@@ -77,6 +85,7 @@ private:
     std::unique_ptr<monitor::EventLog> m_log;
     std::unique_ptr<monitor::EventLogWriter> m_logWriter;
     std::unique_ptr<monitor::SignalSink> m_alertSignals;
+    std::unique_ptr<monitor::WebhookSink> m_webhook;
     std::unique_ptr<monitor::AlertEngine> m_alerts;
     monitor::SubscriptionId m_alertSubscription = 0;
     std::unique_ptr<monitor::FailedAuthTracker> m_tracker;

@@ -148,10 +148,33 @@ Result<RateLimitService *> Workspace::rateLimits()
 Result<SecurityMonitor *> Workspace::monitor()
 {
     if (!m_monitor) {
-        auto opened = SecurityMonitor::open(m_database, m_clock, {QString(), m_background, m_redis});
+        SecurityMonitor::Options options;
+        options.background = m_background;
+        options.redisUrl = m_redis;
+        // A damaged setting must not stop the monitor: it runs on the default rules (or without the webhook) and
+        // says so in its own log.
+        QStringList problems;
+        if (auto rules = alertsettings::readRules(*m_database))
+            options.rules = *rules;
+        else
+            problems += rules.error().detail();
+        if (auto webhook = alertsettings::readWebhook(*m_secrets))
+            options.webhook = std::move(*webhook);
+        else
+            problems += u"The alert webhook could not be read, so alerts go to the log and the console only: "
+                % webhook.error().detail();
+        auto opened = SecurityMonitor::open(m_database, m_clock, std::move(options));
         if (!opened)
             return opened.error();
         m_monitor = std::move(*opened);
+        for (const QString &problem : problems) {
+            monitor::SecurityEvent event;
+            event.type = monitor::EventType::ConfigChanged;
+            event.severity = monitor::Severity::Warning;
+            event.reason = QStringLiteral("alert_settings_unreadable");
+            event.detail = problem;
+            m_monitor->publish(event);
+        }
     }
     return m_monitor.get();
 }

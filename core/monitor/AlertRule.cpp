@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QStringBuilder>
 
 #include "common/Redaction.h"
@@ -185,6 +188,28 @@ Result<AlertRule> parseRule(const jose::JsonValue &object, qsizetype index)
 }
 
 } // namespace
+
+QByteArray AlertRule::toConfig(const QList<AlertRule> &rules)
+{
+    QJsonArray array;
+    for (const AlertRule &rule : rules) {
+        QJsonObject object;
+        object.insert(QStringLiteral("name"), rule.name());
+        QJsonArray types;
+        for (const EventType type : rule.types())
+            types.append(eventTypeName(type));
+        object.insert(QStringLiteral("types"), types);
+        if (!rule.isImmediate()) {
+            object.insert(QStringLiteral("threshold"), rule.threshold());
+            object.insert(QStringLiteral("window_seconds"), qint64(rule.window().count() / 1000));
+        }
+        object.insert(QStringLiteral("per"), groupingName(rule.per()));
+        object.insert(QStringLiteral("severity"), severityName(rule.severity()));
+        object.insert(QStringLiteral("cooldown_seconds"), qint64(rule.cooldown().count() / 1000));
+        array.append(object);
+    }
+    return QJsonDocument(array).toJson(QJsonDocument::Indented).trimmed();
+}
 
 QString groupingName(AlertGrouping grouping)
 {

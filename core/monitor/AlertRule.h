@@ -64,6 +64,8 @@ public:
     static Result<AlertRule> create(Spec spec);
     // A JSON array of rules (see above). The error names the rule (by position and name) and the member at fault.
     static Result<QList<AlertRule>> parseConfig(QByteArrayView json);
+    // The rules as parseConfig reads them back (every member written out), indented for people.
+    static QByteArray toConfig(const QList<AlertRule> &rules);
 
     // The reference system's rule, 5 failed authentications per hour per identifier ("failed-auth-burst"), and
     // immediate critical alerts on refresh-token reuse ("refresh-reuse") and authorization-code reuse

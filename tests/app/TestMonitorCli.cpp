@@ -6,6 +6,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 
 #include "CliRun.h"
@@ -248,6 +250,90 @@ private Q_SLOTS:
         QCOMPARE(events[0][u"reason"].toString(), QStringLiteral("operator"));
     }
 
+    void alertRulesCanBeReplacedAndReset()
+    {
+        createKey();
+        const CliRun defaults = cli({QStringLiteral("monitor"), QStringLiteral("rules"), QStringLiteral("--json")});
+        QCOMPARE(defaults.exitCode, 0);
+        QByteArray config = defaults.out;
+        QVERIFY(config.contains("\"threshold\": 5"));
+        config.replace("\"threshold\": 5", "\"threshold\": 3");
+        const QString path = m_dir->filePath(QStringLiteral("rules.json"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(config);
+        file.close();
+        const CliRun set = cli({QStringLiteral("monitor"), QStringLiteral("rules"), QStringLiteral("set"), path});
+        QCOMPARE(set.exitCode, 0);
+        const CliRun listed = cli({QStringLiteral("monitor"), QStringLiteral("rules")});
+        QVERIFY2(listed.out.contains("failed-auth-burst: 3 failed_auth events within 1 h per identifier"),
+                 listed.out.constData());
+        QVERIFY(listed.out.startsWith("Alert rules:"));
+
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(R"([{"name": "x", "types": ["failed_auth"], "treshold": 2}])");
+        file.close();
+        const CliRun bad = cli({QStringLiteral("monitor"), QStringLiteral("rules"), QStringLiteral("set"), path});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("treshold"), bad.err.constData());
+        QVERIFY(cli({QStringLiteral("monitor"), QStringLiteral("rules")}).out.contains("3 failed_auth events"));
+
+        QCOMPARE(cli({QStringLiteral("monitor"), QStringLiteral("rules"), QStringLiteral("reset")}).exitCode, 0);
+        QVERIFY(cli({QStringLiteral("monitor"), QStringLiteral("rules")}).out.startsWith("Default alert rules:"));
+        const CliRun changes = cli({QStringLiteral("monitor"), QStringLiteral("tail"), QStringLiteral("--type"),
+                                    QStringLiteral("config_changed"), QStringLiteral("--json")});
+        QCOMPARE(jsonLines(changes.out).size(), 2); // set and reset; the refused file changed nothing
+    }
+
+    void webhookIsKeptSecretAndTested()
+    {
+        createKey();
+        // A local receiver, as a relay on this machine would be: it answers 204 and keeps what it got.
+        QTcpServer receiver;
+        QVERIFY(receiver.listen(QHostAddress::LocalHost));
+        QByteArray received;
+        connect(&receiver, &QTcpServer::newConnection, this, [&] {
+            QTcpSocket *socket = receiver.nextPendingConnection();
+            connect(socket, &QTcpSocket::readyRead, socket, [socket, &received] {
+                received += socket->readAll();
+                if (received.contains("\r\n\r\n") && received.contains("}")) {
+                    socket->write("HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                    socket->disconnectFromHost();
+                }
+            });
+        });
+        const QByteArray url = "http://127.0.0.1:" + QByteArray::number(receiver.serverPort()) + "/hooks/T0K3N-s3cr3t";
+        const CliRun set = test::runCli(globals()
+                                            + QStringList {QStringLiteral("monitor"), QStringLiteral("webhook"),
+                                                           QStringLiteral("set"), QStringLiteral("-")},
+                                        url);
+        QCOMPARE(set.exitCode, 0);
+        QVERIFY(!set.out.contains("T0K3N"));
+        const CliRun shown = cli({QStringLiteral("monitor"), QStringLiteral("webhook"), QStringLiteral("show")});
+        QVERIFY(shown.out.contains("Webhook: http://127.0.0.1:"));
+        QVERIFY(!shown.out.contains("T0K3N"));
+
+        QProcess tester;
+        tester.start(QStringLiteral(PORTCULLIS_BIN_DIR "/portcullis-cli"),
+                     globals()
+                         + QStringList {QStringLiteral("monitor"), QStringLiteral("webhook"), QStringLiteral("test"),
+                                        QStringLiteral("--timeout"), QStringLiteral("20")});
+        QTRY_COMPARE_WITH_TIMEOUT(tester.state(), QProcess::NotRunning, 30000);
+        QCOMPARE(tester.exitCode(), 0);
+        QVERIFY(tester.readAllStandardOutput().contains("The test alert reached"));
+        QVERIFY2(received.startsWith("POST /hooks/T0K3N-s3cr3t HTTP/1.1"), received.constData());
+        QVERIFY(received.contains("\"rule\":\"webhook-test\""));
+
+        QFile database(m_dir->filePath(QStringLiteral("ws/portcullis.db")));
+        QVERIFY(database.open(QIODevice::ReadOnly));
+        QVERIFY(!database.readAll().contains("T0K3N")); // the URL lives in the secret store only
+
+        QCOMPARE(cli({QStringLiteral("monitor"), QStringLiteral("webhook"), QStringLiteral("remove")}).exitCode, 0);
+        const CliRun none = cli({QStringLiteral("monitor"), QStringLiteral("webhook"), QStringLiteral("test")});
+        QCOMPARE(none.exitCode, 1);
+        QVERIFY(none.err.contains("no webhook is set"));
+    }
+
     void badInputIsAUsageError_data()
     {
         QTest::addColumn<QStringList>("arguments");
@@ -269,6 +355,14 @@ private Q_SLOTS:
                                     << QByteArray("--lines takes a number");
         QTest::newRow("stream without redis") << QStringList {tail, QStringLiteral("--stream")}
                                               << QByteArray("--stream reads from Redis: give --redis URL");
+        QTest::newRow("plain http webhook") << QStringList {QStringLiteral("webhook"), QStringLiteral("set"),
+                                                            QStringLiteral("http://alerts.example.com/hook")}
+                                            << QByteArray("uses plain http to another machine");
+        QTest::newRow("webhook without url")
+            << QStringList {QStringLiteral("webhook"), QStringLiteral("set")} << QByteArray("give the webhook URL");
+        QTest::newRow("rules file missing")
+            << QStringList {QStringLiteral("rules"), QStringLiteral("set"), QStringLiteral("/nonexistent/rules.json")}
+            << QByteArray("/nonexistent/rules.json");
         QTest::newRow("bad format") << QStringList {QStringLiteral("export"), QStringLiteral("--format"),
                                                     QStringLiteral("xml")}
                                     << QByteArray("--format takes jsonl or csv");
