@@ -19,6 +19,19 @@
 
 using namespace portcullis;
 using namespace portcullis::engine;
+
+namespace {
+
+// A monitor for one test: no background threads, the default rules, no stream and no webhook.
+SecurityMonitor::Options testOptions(const QString &instanceId)
+{
+    SecurityMonitor::Options options;
+    options.instanceId = instanceId;
+    options.background = false;
+    return options;
+}
+
+} // namespace
 using namespace std::chrono_literals;
 
 class TestRateLimitService : public QObject
@@ -74,7 +87,7 @@ private Q_SLOTS:
         auto database
             = store::Database::open(store::DatabaseLocation::sqliteFile(m_dir->filePath(QStringLiteral("db"))));
         QVERIFY2(database, test::why(database));
-        auto opened = SecurityMonitor::open(*database, *m_clock, {QStringLiteral("test-instance"), false});
+        auto opened = SecurityMonitor::open(*database, *m_clock, testOptions(QStringLiteral("test-instance")));
         QVERIFY2(opened, test::why(opened));
         m_monitor = std::move(*opened);
         m_events.clear();
