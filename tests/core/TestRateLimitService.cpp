@@ -7,6 +7,7 @@
 #include <QThread>
 
 #include "FakeClock.h"
+#include "MonitorTesting.h"
 #include "RedisServer.h"
 #include "ResultText.h"
 #include "TempDir.h"
@@ -19,19 +20,6 @@
 
 using namespace portcullis;
 using namespace portcullis::engine;
-
-namespace {
-
-// A monitor for one test: no background threads, the default rules, no stream and no webhook.
-SecurityMonitor::Options testOptions(const QString &instanceId)
-{
-    SecurityMonitor::Options options;
-    options.instanceId = instanceId;
-    options.background = false;
-    return options;
-}
-
-} // namespace
 using namespace std::chrono_literals;
 
 class TestRateLimitService : public QObject
@@ -87,7 +75,7 @@ private Q_SLOTS:
         auto database
             = store::Database::open(store::DatabaseLocation::sqliteFile(m_dir->filePath(QStringLiteral("db"))));
         QVERIFY2(database, test::why(database));
-        auto opened = SecurityMonitor::open(*database, *m_clock, testOptions(QStringLiteral("test-instance")));
+        auto opened = SecurityMonitor::open(*database, *m_clock, test::monitorOptions(QStringLiteral("test-instance")));
         QVERIFY2(opened, test::why(opened));
         m_monitor = std::move(*opened);
         m_events.clear();

@@ -6,6 +6,7 @@
 #include <QTest>
 
 #include "FakeClock.h"
+#include "MonitorTesting.h"
 #include "ResultText.h"
 #include "TempDir.h"
 #include "engine/SecurityMonitor.h"
@@ -19,19 +20,6 @@
 using namespace portcullis;
 using namespace portcullis::engine;
 
-namespace {
-
-// A monitor for one test: no background threads, the default rules, no stream and no webhook.
-SecurityMonitor::Options testOptions(const QString &instanceId)
-{
-    SecurityMonitor::Options options;
-    options.instanceId = instanceId;
-    options.background = false;
-    return options;
-}
-
-} // namespace
-
 class TestSecurityMonitor : public QObject
 {
     Q_OBJECT
@@ -43,7 +31,7 @@ private:
 
     std::unique_ptr<SecurityMonitor> openMonitor()
     {
-        auto opened = SecurityMonitor::open(m_database, *m_clock, testOptions(QStringLiteral("node-1")));
+        auto opened = SecurityMonitor::open(m_database, *m_clock, test::monitorOptions(QStringLiteral("node-1")));
         if (!opened)
             qWarning("%s", qPrintable(opened.error().toString()));
         return opened ? std::move(*opened) : nullptr;
