@@ -188,6 +188,11 @@ void ApiKeyService::announceChange()
         m_lastSyncSteadyMs.store(std::numeric_limits<qint64>::min() / 2); // the next validation retries
 }
 
+Error ApiKeyService::invalidKeyError()
+{
+    return Error(ApiKeyError::InvalidKey, GENERIC_REFUSAL);
+}
+
 Result<ApiKeyService::Validated> ApiKeyService::refuse(const QString &reason, const QString &detail, QStringView source,
                                                        QString keyId, QString hint)
 {

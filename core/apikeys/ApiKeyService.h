@@ -88,6 +88,9 @@ public:
     // errors (the index could not be brought up to date) fail closed.
     [[nodiscard]] Result<Validated> validate(QByteArrayView key, QStringView requiredScope = {},
                                              const QString &source = {});
+    // The error validate() gives for every bad key; what a caller refusing for its own reasons (a lockout) returns,
+    // so the two cannot be told apart.
+    [[nodiscard]] static Error invalidKeyError();
 
     [[nodiscard]] Result<ApiKeyRecord> revoke(const QString &id, const QString &reason);
     // Issues a replacement with the same name, owner, scopes and expiry; the old key keeps working for `grace`
