@@ -156,7 +156,7 @@ SubscriptionId EventBus::subscribe(const QString &name, std::function<void(const
     subscriber->options = options;
     subscriber->flushing = m_flushing;
     if (!options.onDispatcher)
-        subscriber->worker = std::jthread([this, subscriber] { runSubscriber(subscriber); });
+        subscriber->worker = std::jthread([subscriber] { runSubscriber(subscriber); });
     const std::lock_guard lock(m_subscribersMutex);
     subscriber->id = m_nextId++;
     m_subscribers.push_back(subscriber);

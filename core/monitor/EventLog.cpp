@@ -16,7 +16,6 @@ namespace portcullis::monitor {
 
 namespace {
 
-constexpr int COLUMNS = 11;
 // Rows per INSERT statement: one round trip per 64 rows on PostgreSQL, 704 parameters (far below either limit).
 constexpr qsizetype ROWS_PER_INSERT = 64;
 // SQLite page cache of the connection that appends, in KiB. A batch of up to 100,000 rows dirties a few thousand
