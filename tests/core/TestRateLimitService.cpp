@@ -74,7 +74,7 @@ private Q_SLOTS:
         auto database
             = store::Database::open(store::DatabaseLocation::sqliteFile(m_dir->filePath(QStringLiteral("db"))));
         QVERIFY2(database, test::why(database));
-        auto opened = SecurityMonitor::open(*database, *m_clock, {QStringLiteral("test-instance"), false});
+        auto opened = SecurityMonitor::open(*database, *m_clock, {QStringLiteral("test-instance"), false, {}});
         QVERIFY2(opened, test::why(opened));
         m_monitor = std::move(*opened);
         m_events.clear();
