@@ -306,11 +306,20 @@ QString RedisRateLimitStore::description() const
 
 QByteArray RedisRateLimitStore::redisKey(const RateLimitPolicy &policy, QStringView key)
 {
+    // Built in place: one decision builds one key, so its allocations show in the decision's cost.
     const QByteArray utf8 = key.toUtf8();
-    QByteArray name = "portcullis:rl:" % policy.name().toLatin1() % ':' % algorithmCode(policy.algorithm()) % ':';
+    constexpr QByteArrayView PREFIX("portcullis:rl:");
+    QByteArray name;
+    name.reserve(PREFIX.size() + policy.name().size() + 4 + 20 + std::max<qsizetype>(44, utf8.size()));
+    name.append(PREFIX);
+    for (const QChar c : policy.name())
+        name.append(c.toLatin1()); // policy names are ASCII (RateLimitPolicy checks)
+    name.append(':').append(algorithmCode(policy.algorithm())).append(':');
     if (utf8.size() > MAX_RAW_KEY_BYTES)
-        return name % '#' % crypto::base64url::encode(crypto::sha256(utf8));
-    return name % QByteArray::number(utf8.size()) % ':' % utf8;
+        return name.append('#').append(crypto::base64url::encode(crypto::sha256(utf8)));
+    std::array<char, 20> length {};
+    const char *end = std::to_chars(length.begin(), length.end(), utf8.size()).ptr;
+    return name.append(QByteArrayView(length.data(), end - length.data())).append(':').append(utf8);
 }
 
 Result<RedisRateLimitStore::Lease> RedisRateLimitStore::acquire()
