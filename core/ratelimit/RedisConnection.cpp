@@ -1,6 +1,7 @@
 #include "ratelimit/RedisConnection.h"
 
 #include <cerrno>
+#include <charconv>
 #include <mutex>
 
 #include <hiredis/hiredis.h>
@@ -206,25 +207,33 @@ Result<void> RedisConnection::check(RedisCommand command)
 
 Result<void> RedisConnection::append(RedisCommand command)
 {
-    // Most commands are short: their argument table lives on the stack.
-    constexpr std::size_t INLINE_ARGUMENTS = 32;
-    const char *inlineArgv[INLINE_ARGUMENTS];
-    size_t inlineLengths[INLINE_ARGUMENTS];
-    std::vector<const char *> heapArgv;
-    std::vector<size_t> heapLengths;
-    const char **argv = inlineArgv;
-    size_t *lengths = inlineLengths;
-    if (command.size() > INLINE_ARGUMENTS) {
-        heapArgv.resize(command.size());
-        heapLengths.resize(command.size());
-        argv = heapArgv.data();
-        lengths = heapLengths.data();
+    // The command in RESP (*<count>, then $<length> and the bytes of each argument), formatted here in one pass into
+    // a buffer kept between commands: hiredis's own formatting grows a string piece by piece per argument.
+    constexpr std::size_t HEADER = 1 + 20 + 2; // '*' or '$', a 64-bit number, CRLF
+    std::size_t size = HEADER;
+    for (const QByteArrayView &argument : command)
+        size += HEADER + std::size_t(argument.size()) + 2;
+    if (m_outgoing.capacity() > std::max<std::size_t>(size, KEPT_OUTGOING_BYTES))
+        m_outgoing = std::string(); // a large command once: give the memory back
+    m_outgoing.resize(size);
+    char *const begin = m_outgoing.data();
+    char *const end = begin + size;
+    const auto header = [end](char *out, char kind, std::size_t number) {
+        *out++ = kind;
+        out = std::to_chars(out, end, number).ptr;
+        *out++ = '\r';
+        *out++ = '\n';
+        return out;
+    };
+    char *out = header(begin, '*', command.size());
+    for (const QByteArrayView &argument : command) {
+        out = header(out, '$', std::size_t(argument.size()));
+        if (!argument.isEmpty())
+            out = std::copy(argument.begin(), argument.end(), out);
+        *out++ = '\r';
+        *out++ = '\n';
     }
-    for (std::size_t i = 0; i < command.size(); ++i) {
-        argv[i] = command[i].data() ? command[i].data() : "";
-        lengths[i] = std::size_t(command[i].size());
-    }
-    if (redisAppendCommandArgv(m_context, int(command.size()), argv, lengths) != REDIS_OK)
+    if (redisAppendFormattedCommand(m_context, begin, std::size_t(out - begin)) != REDIS_OK)
         return connectionFailed(RedisError::ConnectionLost, QStringLiteral("cannot queue a command."));
     return {};
 }

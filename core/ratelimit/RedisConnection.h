@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <QByteArray>
@@ -105,6 +106,8 @@ private:
     quint64 m_connectCount = 0;
     quint64 m_repliesRead = 0; // on this connection
     bool m_staleRetryAllowed = false;
+    std::string m_outgoing; // append()'s buffer
+    static constexpr std::size_t KEPT_OUTGOING_BYTES = 64 * 1024;
 };
 
 } // namespace portcullis::ratelimit

@@ -34,9 +34,11 @@ struct RateLimitRequest
 };
 
 // Rate-limit state in Redis, shared by every instance that uses the same server; the same decisions as
-// MemoryRateLimitStore (Algorithms.cpp's arithmetic, ported to one Lua script; see RedisScript.h).
-//  - Each call is one EVALSHA: atomic, timed by Redis TIME. The script is loaded once per connection (SCRIPT LOAD)
-//    and loaded again if Redis answers NOSCRIPT (after a SCRIPT FLUSH or a failover).
+// MemoryRateLimitStore (Algorithms.cpp's arithmetic: the state change in small Lua scripts, the rest here; see
+// RedisScript.h).
+//  - Each call is one EVALSHA: atomic, timed by Redis TIME; one script per algorithm, and one for batches. The
+//    scripts are loaded once per connection (SCRIPT LOAD) and again if Redis answers NOSCRIPT (after a SCRIPT FLUSH
+//    or a failover).
 //  - Keys: portcullis:rl:<policy>:<l|c|b>:<length>:<key>, or portcullis:rl:<policy>:<l|c|b>:#<SHA-256> for a key
 //    longer than MAX_RAW_KEY_BYTES: the length prefix keeps user text from passing for another key. Every key
 //    written carries a TTL ending when it has recovered, so Redis never holds a key that means nothing.
@@ -89,8 +91,10 @@ private:
     RedisRateLimitStore(std::shared_ptr<const RedisEndpoint> endpoint, const Clock &clock, Options options);
     [[nodiscard]] Result<Lease> acquire();
     void release(std::unique_ptr<Pooled> pooled);
-    [[nodiscard]] Result<std::vector<Decision>> run(std::span<const RateLimitRequest> requests, bool pipelined);
-    [[nodiscard]] Result<void> loadScript(Pooled &pooled);
+    // Decides `requests` into `decisions` (as many).
+    [[nodiscard]] Result<void> run(std::span<const RateLimitRequest> requests, bool pipelined,
+                                   std::span<Decision> decisions);
+    [[nodiscard]] Result<void> loadScripts(Pooled &pooled);
 
     std::shared_ptr<const RedisEndpoint> m_endpoint;
     const Clock &m_clock;

@@ -1,5 +1,7 @@
 #include "ratelimit/RedisScript.h"
 
+#include <array>
+
 #include <QCryptographicHash>
 
 namespace portcullis::ratelimit::redisscript {
@@ -7,11 +9,14 @@ namespace portcullis::ratelimit::redisscript {
 namespace {
 
 // Lua 5.1 numbers are doubles: every value here stays an exact integer below 2^53 (times in microseconds, spans in
-// nanoseconds up to 31 days, counts up to 1e9). Products of a count and a window in ms (sliding counter) pass 2^53
-// only for limit x window above 9e15 (more than 3.3 million per 31 days), where a decision at the exact boundary
-// may round. Numbers sent back to Redis go through string.format('%d'), since Lua prints large ones as 1.7e+15.
-constexpr char SCRIPT[] = R"lua(
-local floor, fmt, sub, call, tonumber = math.floor, string.format, string.sub, redis.call, tonumber
+// nanoseconds up to 31 days, counts up to 1e9). The sliding counter's test, count x window in ms, passes 2^53 only
+// for limit x window above 9e15 (more than 3.3 million per 31 days), where a request at the exact boundary may be
+// decided either way; the client does the rest of the arithmetic in 64-bit integers. Numbers handed to
+// redis.call() are sent as "%.17g", exact for these integers (Lua's own tostring is not: 1.7e+15).
+//
+// The scripts are put together from these parts, so the batch script runs the very same functions.
+constexpr char PRELUDE[] = R"lua(
+local floor, call, tonumber = math.floor, redis.call, tonumber
 local now = ARGV[1]
 if now == '' then
   local t = call('TIME')
@@ -19,7 +24,6 @@ if now == '' then
 else
   now = tonumber(now)
 end
-local tag = ARGV[2]
 
 -- floor(a / b) for integers, exact where a / b in doubles rounds.
 local function idiv(a, b)
@@ -27,27 +31,30 @@ local function idiv(a, b)
   if q * b > a then q = q - 1 elseif (q + 1) * b <= a then q = q + 1 end
   return q
 end
+)lua";
 
-local function bucket(key, cost, burst, interval, windowMs)
-  local tolerance = burst * interval
-  local diff = 0 -- TAT - now in ns; the value is the TAT in ns since the epoch, as digits
+// GCRA. The value is the TAT in ns since the epoch, as digits (microseconds, then three digits of ns).
+// Returns allowed (0/1), then the TAT - now in ns: the new one when allowed, the current one when not.
+constexpr char BUCKET[] = R"lua(
+local function bucket(key, increment, tolerance)
+  local diff = 0
   local v = call('GET', key)
   if v then
-    diff = (tonumber(sub(v, 1, -4)) - now) * 1000 + tonumber(sub(v, -3))
+    diff = (tonumber(string.sub(v, 1, -4)) - now) * 1000 + tonumber(string.sub(v, -3))
     if diff < 0 then diff = 0 elseif diff > tolerance then diff = tolerance end
   end
-  if cost > burst then
-    return 0, 1, idiv(tolerance - diff, interval), diff, windowMs * 1000000
-  end
-  local tat = diff + cost * interval
-  if tat > tolerance then
-    return 0, 0, idiv(tolerance - diff, interval), diff, tat - tolerance
-  end
+  local tat = diff + increment
+  if tat > tolerance then return 0, diff end
   local us = idiv(tat, 1000)
-  call('SET', key, fmt('%d%03d', now + us, tat - us * 1000), 'PX', idiv(tat + 999999, 1000000))
-  return 1, 0, idiv(tolerance - tat, interval), tat, 0
+  call('SET', key, string.format('%d%03d', now + us, tat - us * 1000), 'PX', idiv(tat + 999999, 1000000))
+  return 1, tat
 end
+)lua";
 
+// Fixed windows aligned on the window length; the value is start:current:previous (start in us).
+// Returns allowed (0/1), the current window's count (after this request), the previous window's, and the us
+// elapsed in the current window.
+constexpr char COUNTER[] = R"lua(
 local function counter(key, cost, limit, windowMs)
   local w = windowMs * 1000
   local start = idiv(now, w) * w
@@ -62,94 +69,128 @@ local function counter(key, cost, limit, windowMs)
       previous = tonumber(c)
     end
   end
-  local elapsedNs = (now - start) * 1000
-  local elapsedMs = idiv(now - start, 1000)
-  local limitScaled = limit * windowMs
-  local previousScaled = previous * (windowMs - elapsedMs)
-  local allowed, exceeds, retry = 0, 0, 0
-  if cost > limit then
-    exceeds, retry = 1, windowMs * 1000000
-  elseif previousScaled + (current + cost) * windowMs <= limitScaled then
-    allowed, current = 1, current + cost
-    call('SET', key, fmt('%d:%d:%d', start, current, previous), 'PX', idiv(start + 2 * w - now + 999, 1000))
-  elseif current + cost <= limit then
-    -- later in this window, once the previous window weighs little enough
-    retry = (windowMs - idiv((limit - current - cost) * windowMs, previous)) * 1000000 - elapsedNs
-    if retry < 1000000 then retry = 1000000 end
-  else
-    -- in the next window, where this window's count is the weighted one
-    retry = windowMs * 1000000 - elapsedNs + (windowMs - idiv((limit - cost) * windowMs, current)) * 1000000
+  local elapsed = now - start
+  if cost <= limit and previous * (windowMs - idiv(elapsed, 1000)) + (current + cost) * windowMs <= limit * windowMs then
+    current = current + cost
+    call('SET', key, string.format('%d:%d:%d', start, current, previous), 'PX', idiv(start + 2 * w - now + 999, 1000))
+    return 1, current, previous, elapsed
   end
-  local remaining = idiv(limitScaled - previousScaled - current * windowMs, windowMs)
-  if remaining < 0 then remaining = 0 end
-  local reset = 0
-  if current > 0 then reset = (start + 2 * w - now) * 1000 elseif previous > 0 then reset = (start + w - now) * 1000 end
-  return allowed, exceeds, remaining, reset, retry
+  return 0, current, previous, elapsed
 end
+)lua";
 
-local function newestResetAfter(key, w)
-  local e = call('ZRANGE', key, -1, -1, 'WITHSCORES')
-  if e[2] then return (tonumber(e[2]) + w - now) * 1000 end
-  return 0
-end
-
-local function log(key, cost, limit, windowMs, i)
+// A sorted set of unique members scored by their time in us. Returns allowed (0/1), the count before this
+// request, then when refused the us until the newest entry leaves (reset) and until enough have left for this
+// request (retry; 0 when the cost exceeds the limit).
+constexpr char LOG[] = R"lua(
+local function log(key, cost, limit, windowMs, prefix)
   local w = windowMs * 1000
-  call('ZREMRANGEBYSCORE', key, '-inf', fmt('%d', now - w))
+  call('ZREMRANGEBYSCORE', key, '-inf', now - w)
   local count = call('ZCARD', key)
-  if cost > limit then
-    local remaining = limit - count
-    if remaining < 0 then remaining = 0 end
-    return 0, 1, remaining, newestResetAfter(key, w), windowMs * 1000000
-  end
   if count + cost <= limit then
-    local score, prefix = fmt('%d', now), tag .. i .. ':'
-    local args, n = {'ZADD', key}, 2
-    for unit = 1, cost do
-      args[n + 1], args[n + 2], n = score, prefix .. unit, n + 2
-      if n >= 2000 or unit == cost then
-        call(unpack(args, 1, n))
-        n = 2
+    if cost == 1 then
+      call('ZADD', key, now, prefix .. '1')
+    else
+      local args, n = {'ZADD', key}, 2
+      for unit = 1, cost do
+        args[n + 1], args[n + 2], n = now, prefix .. unit, n + 2
+        if n >= 2000 or unit == cost then
+          call(unpack(args, 1, n))
+          n = 2
+        end
       end
     end
     call('PEXPIRE', key, windowMs)
-    return 1, 0, limit - count - cost, w * 1000, 0
+    return 1, count, 0, 0
   end
-  local e = call('ZRANGE', key, count + cost - limit - 1, count + cost - limit - 1, 'WITHSCORES')
-  local remaining = limit - count
-  if remaining < 0 then remaining = 0 end
-  return 0, 0, remaining, newestResetAfter(key, w), (tonumber(e[2]) + w - now) * 1000
+  local reset, retry = 0, 0
+  local e = call('ZRANGE', key, -1, -1, 'WITHSCORES')
+  if e[2] then reset = tonumber(e[2]) + w - now end
+  if cost <= limit then
+    local at = count + cost - limit - 1
+    e = call('ZRANGE', key, at, at, 'WITHSCORES')
+    retry = tonumber(e[2]) + w - now
+  end
+  return 0, count, reset, retry
 end
+)lua";
 
-local out = {}
+constexpr char BUCKET_MAIN[] = R"lua(
+local allowed, diff = bucket(KEYS[1], tonumber(ARGV[2]), tonumber(ARGV[3]))
+if allowed == 1 then return diff end
+return -1 - diff
+)lua";
+
+constexpr char COUNTER_MAIN[] = R"lua(
+local limit, windowMs = tonumber(ARGV[3]), tonumber(ARGV[4])
+local allowed, current, previous, elapsed = counter(KEYS[1], tonumber(ARGV[2]), limit, windowMs)
+local w = windowMs * 1000
+if allowed == 1 and (limit + 1) * w <= 9007199254740992 then
+  local remaining = idiv((limit - current) * windowMs - previous * (windowMs - idiv(elapsed, 1000)), windowMs)
+  return remaining * w + elapsed
+end
+return {allowed, current, previous, elapsed}
+)lua";
+
+constexpr char LOG_MAIN[] = R"lua(
+local allowed, count, reset, retry = log(KEYS[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5])
+if allowed == 1 then return count end
+return {count, reset, retry}
+)lua";
+
+constexpr char BATCH_MAIN[] = R"lua(
+local out, tag = {}, ARGV[2]
 for i = 1, #KEYS do
-  local a = 2 + (i - 1) * 6
-  local algorithm, cost, limit, windowMs = ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
-  local o = (i - 1) * 5
+  local a, o = 2 + (i - 1) * 4, (i - 1) * 4
+  local algorithm, x, y, z = ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
   if algorithm == 'b' then
-    out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] =
-      bucket(KEYS[i], cost, tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6]), windowMs)
+    out[o + 1], out[o + 2] = bucket(KEYS[i], x, y)
+    out[o + 3], out[o + 4] = 0, 0
   elseif algorithm == 'c' then
-    out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = counter(KEYS[i], cost, limit, windowMs)
+    out[o + 1], out[o + 2], out[o + 3], out[o + 4] = counter(KEYS[i], x, y, z)
   else
-    out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = log(KEYS[i], cost, limit, windowMs, i)
+    out[o + 1], out[o + 2], out[o + 3], out[o + 4] = log(KEYS[i], x, y, z, tag .. i .. ':')
   end
 end
 return out
 )lua";
 
-} // namespace
-
-const QByteArray &source()
+struct Compiled
 {
-    static const QByteArray text = QByteArray::fromRawData(SCRIPT, sizeof SCRIPT - 1);
-    return text;
+    QByteArray source;
+    QByteArray sha1;
+};
+
+Compiled compile(std::initializer_list<const char *> parts)
+{
+    Compiled compiled;
+    for (const char *part : parts)
+        compiled.source += part;
+    compiled.sha1 = QCryptographicHash::hash(compiled.source, QCryptographicHash::Sha1).toHex();
+    return compiled;
 }
 
-const QByteArray &sha1()
+const Compiled &compiled(Script script)
 {
-    static const QByteArray hash = QCryptographicHash::hash(source(), QCryptographicHash::Sha1).toHex();
-    return hash;
+    static const std::array<Compiled, SCRIPT_COUNT> scripts {
+        compile({PRELUDE, BUCKET, BUCKET_MAIN}),
+        compile({PRELUDE, COUNTER, COUNTER_MAIN}),
+        compile({PRELUDE, LOG, LOG_MAIN}),
+        compile({PRELUDE, BUCKET, COUNTER, LOG, BATCH_MAIN}),
+    };
+    return scripts[std::size_t(script)];
+}
+
+} // namespace
+
+const QByteArray &source(Script script)
+{
+    return compiled(script).source;
+}
+
+const QByteArray &sha1(Script script)
+{
+    return compiled(script).sha1;
 }
 
 } // namespace portcullis::ratelimit::redisscript

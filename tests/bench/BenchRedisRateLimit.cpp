@@ -5,8 +5,10 @@
 //   sequential   one decision per round trip                    vs one EVALSHA per round trip
 //   pipelined    DEPTH decisions, one EVALSHA each, per trip    vs DEPTH EVALSHAs per round trip
 //   batched      DEPTH decisions in one EVALSHA (decideMany)    vs DEPTH EVALSHAs per round trip
-// Rates are decisions (or EVALSHAs) per second. A Redis server is started on a free loopback port unless --url
-// names one (its data is not touched beyond portcullis:rl:bench* keys, which expire).
+// Rates are decisions (or EVALSHAs) per second. With its own server, the bench also prints the time inside Redis
+// per decision and per empty EVALSHA (INFO commandstats), which bounds the pipelined ratio. A Redis server is started
+// on a free loopback port unless --url names one (its data is not touched beyond portcullis:rl:bench* keys, which
+// expire).
 //   BenchRedisRateLimit            about 1 s per side and case
 //   BenchRedisRateLimit --quick    a short run (the suite uses it to keep the bench working)
 //   BenchRedisRateLimit --url redis://127.0.0.1:6379
@@ -65,6 +67,23 @@ public:
     EmptyScript(const EmptyScript &) = delete;
     EmptyScript &operator=(const EmptyScript &) = delete;
 
+    // Time inside Redis per EVALSHA since the last reset (INFO commandstats), in microseconds; 0 if unknown.
+    void resetStats() { freeReplyObject(redisCommand(m_context, "CONFIG RESETSTAT")); }
+    double evalshaMicros()
+    {
+        auto *info = static_cast<redisReply *>(redisCommand(m_context, "INFO commandstats"));
+        double micros = 0;
+        if (info && info->type == REDIS_REPLY_STRING) {
+            const QByteArray text(info->str, qsizetype(info->len));
+            const qsizetype line = text.indexOf("cmdstat_evalsha:");
+            const qsizetype at = line < 0 ? -1 : text.indexOf("usec_per_call=", line);
+            if (at >= 0)
+                micros = text.mid(at + 14, text.indexOf(',', at) - at - 14).toDouble();
+        }
+        freeReplyObject(info);
+        return micros;
+    }
+
     bool call(int depth)
     {
         for (int i = 0; i < depth; ++i)
@@ -112,7 +131,7 @@ enum class Mode
 };
 
 void run(const char *name, Algorithm algorithm, Mode mode, RedisRateLimitStore &store, EmptyScript &baseline,
-         const std::vector<QString> &keys, double secondsPerSide)
+         const std::vector<QString> &keys, double secondsPerSide, bool ownServer)
 {
     const RateLimitPolicy policy = benchPolicy(algorithm);
     const int depth = mode == Mode::Sequential ? 1 : DEPTH;
@@ -132,6 +151,18 @@ void run(const char *name, Algorithm algorithm, Mode mode, RedisRateLimitStore &
     rates.first *= depth;
     rates.second *= depth;
     bench::report(name, rates, 0.80);
+    if (!ownServer || mode != Mode::Pipelined)
+        return;
+    // Where the time goes: Redis runs one command at a time, so with pipelining its time per EVALSHA bounds the
+    // ratio. Measured apart (INFO commandstats does not tell scripts apart), on a server only this bench uses.
+    const auto inside = [&](const std::function<bool()> &operation) {
+        baseline.resetStats();
+        (void)bench::rate(operation, secondsPerSide / bench::ROUNDS);
+        return baseline.evalshaMicros();
+    };
+    const double decision = inside(ours);
+    const double empty = inside([&] { return baseline.call(depth); });
+    std::printf("%-16s inside Redis: %.2f us per decision, %.2f us per empty EVALSHA\n", name, decision, empty);
 }
 
 } // namespace
@@ -186,7 +217,8 @@ int main(int argc, char **argv)
     for (const auto &mode : modes) {
         for (const auto &algorithm : algorithms) {
             const QByteArray name = QByteArray(algorithm.name) + ' ' + mode.name;
-            run(name.constData(), algorithm.algorithm, mode.mode, **store, baseline, keys, secondsPerSide);
+            run(name.constData(), algorithm.algorithm, mode.mode, **store, baseline, keys, secondsPerSide,
+                server != nullptr);
         }
     }
     return 0;

@@ -307,25 +307,59 @@ private Q_SLOTS:
         QVERIFY(backoff.tryAttempt());
     }
 
-    // The Lua port against Algorithms.cpp: the same random requests at the same times give the same decisions,
-    // field by field. Windows of an hour keep every TTL far longer than the test runs in real time.
-    void matchesTheMemoryStore_data() { addAlgorithmRows(); }
+    // The Redis store against Algorithms.cpp: the same random requests at the same times give the same decisions,
+    // field by field, through each algorithm's own script (decide), the batch script (decideMany: two keys per
+    // call), and for the counter with a limit x window too large for its one-integer reply. Windows of an hour keep
+    // every TTL far longer than the test runs in real time.
+    void matchesTheMemoryStore_data()
+    {
+        QTest::addColumn<Algorithm>("algorithm");
+        QTest::addColumn<qint64>("limit");
+        QTest::addColumn<bool>("batched");
+        for (const bool batched : {false, true}) {
+            const char *how = batched ? "batched" : "alone";
+            QTest::addRow("sliding log %s", how) << Algorithm::SlidingLog << qint64(20) << batched;
+            QTest::addRow("sliding counter %s", how) << Algorithm::SlidingCounter << qint64(20) << batched;
+            QTest::addRow("sliding counter huge %s", how)
+                << Algorithm::SlidingCounter << RateLimitPolicy::MAX_LIMIT << batched;
+            QTest::addRow("token bucket %s", how) << Algorithm::TokenBucket << qint64(20) << batched;
+        }
+    }
 
     void matchesTheMemoryStore()
     {
         QFETCH(Algorithm, algorithm);
-        const RateLimitPolicy limited = policy(algorithm, 20, 1h, algorithm == Algorithm::TokenBucket ? 5 : 0);
+        QFETCH(qint64, limit);
+        QFETCH(bool, batched);
+        const RateLimitPolicy limited = policy(algorithm, limit, 1h, algorithm == Algorithm::TokenBucket ? 5 : 0);
         std::mt19937 random(20261130);
         m_clock->advance(123'457ms);
         for (int i = 0; i < 1500; ++i) {
-            const qint64 cost = random() % 50 == 0 ? limited.burst() + 1 : 1 + qint64(random() % 3);
-            const Decision expected = m_memory->decide(limited, u"same", cost);
-            const Decision actual = mustDecide(*m_fakeStore, limited, u"same", cost);
-            QVERIFY2(text(actual) == text(expected),
-                     qPrintable(QStringLiteral("step %1 cost %2: redis %3, memory %4")
-                                    .arg(i)
-                                    .arg(cost)
-                                    .arg(QString::fromUtf8(text(actual)), QString::fromUtf8(text(expected)))));
+            const qint64 draw = qint64(random() % 50);
+            // Now and then more than the burst; with a huge limit, now and then nearly all of it.
+            const qint64 cost = draw == 0   ? limited.burst() + 1
+                : draw == 1 && limit > 1000 ? limit - qint64(random() % 3)
+                                            : 1 + qint64(random() % 3);
+            std::vector<Decision> expected {m_memory->decide(limited, u"same", cost)};
+            std::vector<Decision> actual;
+            if (batched) {
+                expected.push_back(m_memory->decide(limited, u"twin", cost));
+                const RateLimitRequest pair[] {{&limited, u"same", cost}, {&limited, u"twin", cost}};
+                auto decided = m_fakeStore->decideMany(pair);
+                QVERIFY2(decided, test::why(decided));
+                actual = std::move(*decided);
+            } else {
+                actual.push_back(mustDecide(*m_fakeStore, limited, u"same", cost));
+            }
+            QCOMPARE(actual.size(), expected.size());
+            for (std::size_t k = 0; k < actual.size(); ++k) {
+                QVERIFY2(
+                    text(actual[k]) == text(expected[k]),
+                    qPrintable(QStringLiteral("step %1 cost %2: redis %3, memory %4")
+                                   .arg(i)
+                                   .arg(cost)
+                                   .arg(QString::fromUtf8(text(actual[k])), QString::fromUtf8(text(expected[k])))));
+            }
             const int step = int(random() % 10);
             m_clock->advance(step == 0 ? 0ms : step < 8 ? std::chrono::milliseconds(random() % 400'000) : 1h);
         }
