@@ -292,7 +292,6 @@ Result<std::unique_ptr<RedisRateLimitStore>> RedisRateLimitStore::create(QString
 RedisRateLimitStore::RedisRateLimitStore(std::shared_ptr<const RedisEndpoint> endpoint, const Clock &clock,
                                          Options options)
     : m_endpoint(std::move(endpoint))
-    , m_clock(clock)
     , m_options(options)
     , m_backoff(std::make_shared<ReconnectBackoff>(clock, options.backoffInitial, options.backoffMax))
 { }

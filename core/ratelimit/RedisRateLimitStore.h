@@ -97,7 +97,6 @@ private:
     [[nodiscard]] Result<void> loadScripts(Pooled &pooled);
 
     std::shared_ptr<const RedisEndpoint> m_endpoint;
-    const Clock &m_clock;
     Options m_options;
     std::shared_ptr<ReconnectBackoff> m_backoff;
     std::mutex m_poolMutex;
