@@ -25,6 +25,7 @@ namespace {
 
 constexpr int FILE_VERSION = 1;
 constexpr int LOCK_TIMEOUT_MS = 10000;
+constexpr int STALE_LOCK_MS = 5000;
 constexpr mode_t FILE_MODE = 0600;
 
 // Closes a file descriptor when it goes out of scope.
@@ -260,6 +261,10 @@ Result<void> FileSecretStore::update(Change &&change)
 {
     QMutexLocker locker(&m_mutex);
     QLockFile lock(m_path + QStringLiteral(".lock"));
+    // A process killed between creating the lock file and writing its pid into it leaves an empty file that no pid
+    // check can clear; only its age can. Below the timeout, so such a file never makes a writer give up, and far
+    // above the milliseconds a holder needs.
+    lock.setStaleLockTime(STALE_LOCK_MS);
     if (!lock.tryLock(LOCK_TIMEOUT_MS))
         return Error(StoreError::Busy,
                      QStringLiteral("Another process has held the lock file %1.lock for more than %2 s: if no "

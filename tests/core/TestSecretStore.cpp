@@ -10,6 +10,7 @@
 #include <QTest>
 #include <QThread>
 
+#include "ResultText.h"
 #include "TempDir.h"
 #include "store/FileSecretStore.h"
 #include "store/KeychainSecretStore.h"
@@ -210,6 +211,22 @@ private Q_SLOTS:
         const QByteArray content = m_dir->read(QStringLiteral("secrets.json"));
         QVERIFY(content.contains("\"version\": 1"));
         QVERIFY(content.contains("\"a\": \"MQ==\""));
+    }
+
+    void anEmptyLockFileLeftByAKilledWriterIsCleared()
+    {
+        auto store = makeStore(QStringLiteral("file"));
+        QVERIFY(store);
+        // What a writer killed between creating its lock file and writing its pid leaves behind.
+        QFile lock(secretsPath() + QStringLiteral(".lock"));
+        QVERIFY(lock.open(QIODevice::WriteOnly));
+        lock.close();
+        QElapsedTimer waited;
+        waited.start();
+        auto written = store->write(QStringLiteral("a"), bytes("1", 1));
+        QVERIFY2(written.has_value(), test::why(written));
+        QVERIFY(waited.elapsed() < 9000); // cleared as stale, well before the 10 s timeout
+        QCOMPARE(store->read(QStringLiteral("a"))->view(), QByteArrayView("1"));
     }
 
     void fileReadableByOthersIsRefused()
