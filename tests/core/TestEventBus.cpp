@@ -318,13 +318,21 @@ private Q_SLOTS:
         QTRY_COMPARE(statsFor(bus, smallId).dropped, quint64(40));
         gate.open();
         QVERIFY(bus.flush(5s));
-        // Its first event, the ten that fit, and the report of its drops, which is never dropped itself.
+        m_clock.advance(1s); // drops counted after a first report are reported a second later
+        QVERIFY(bus.flush(5s));
+        // Its first event, the ten that fit, and the reports of its drops, which are never dropped themselves: one,
+        // or two when the dispatcher reported while the drops were still happening.
         const EventBatch reports = small.ofType(EventType::EventsDropped);
-        QCOMPARE(reports.size(), 1);
-        QCOMPARE(reports[0].reason, QStringLiteral("subscriber_queue_full"));
-        QVERIFY2(reports[0].detail.startsWith(u"40 events were not delivered to small"), qPrintable(reports[0].detail));
-        QCOMPARE(small.count(), 1 + 10 + 1);
-        QCOMPARE(other.ofType(EventType::EventsDropped).size(), 1);
+        QVERIFY(reports.size() == 1 || reports.size() == 2);
+        qint64 reported = 0;
+        for (const SecurityEvent &report : reports) {
+            QCOMPARE(report.reason, QStringLiteral("subscriber_queue_full"));
+            QVERIFY2(report.detail.contains(u" events were not delivered to small"), qPrintable(report.detail));
+            reported += report.detail.section(u' ', 0, 0).toLongLong();
+        }
+        QCOMPARE(reported, 40);
+        QCOMPARE(small.count(), 1 + 10 + reports.size());
+        QCOMPARE(other.ofType(EventType::EventsDropped).size(), reports.size());
         QCOMPARE(bus.stats().dropped, quint64(0));
     }
 
