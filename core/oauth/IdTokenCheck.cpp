@@ -206,8 +206,9 @@ void checkSignature(QByteArrayView token, const jose::CompactJws &jws, const jos
                                .arg(QLatin1String(crypto::jwa::name(*algorithm))));
     report.keyId = verified ? verified->keyId : QString::fromUtf8(jws.keyId());
     checks.pass(name,
-                QStringLiteral("%1 signature verified with the provider's key kid=%2")
-                    .arg(QLatin1String(crypto::jwa::name(*algorithm)), quoted(report.keyId.toUtf8())));
+                QStringLiteral("%1 signature verified with the provider's key%2")
+                    .arg(QLatin1String(crypto::jwa::name(*algorithm)),
+                         report.keyId.isEmpty() ? QString() : QStringLiteral(" kid=") + quoted(report.keyId.toUtf8())));
 }
 
 void checkIssuer(const std::optional<JsonValue> &iss, const IdTokenExpectations &expect, Checks &checks)

@@ -260,6 +260,25 @@ private Q_SLOTS:
         QCOMPARE(retried.keyId, QStringLiteral("rsa-2"));
     }
 
+    void tokenWithoutKidIsTriedWithTheKeysThatFit()
+    {
+        jose::HeaderOptions noKid;
+        noKid.includeKeyId = false;
+        const QByteArray token
+            = jose::Signer::sign(*m_ec, Algorithm::ES256, Claims(Algorithm::ES256).json(), noKid).value();
+        QVERIFY(!token.isEmpty());
+        const IdTokenReport report = check(token, expectations({Algorithm::ES256}));
+        QVERIFY2(report.ok(), qPrintable(report.error ? report.error->toString() : QString()));
+        QCOMPARE(report.keyId, QStringLiteral("ec-1"));
+        // Without a kid, a key that is not in the set is a bad signature, not a rotation to refetch for.
+        const jose::Jwk stranger = jose::Jwk::fromKey(crypto::Key::generateEc(crypto::Curve::P256).value());
+        const IdTokenReport refused
+            = check(jose::Signer::sign(stranger, Algorithm::ES256, Claims(Algorithm::ES256).json(), noKid).value(),
+                    expectations({Algorithm::ES256}));
+        expectFailure(refused, QStringLiteral("signature"), QStringLiteral("does not verify"));
+        QVERIFY(!refused.unknownKid);
+    }
+
     void unsignedTokenIsRefused_data()
     {
         QTest::addColumn<QByteArray>("alg");
