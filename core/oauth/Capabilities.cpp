@@ -70,6 +70,17 @@ void checkClientAuthentication(const ProviderMetadata &metadata, const FlowPlan 
                          .arg(method));
         return;
     }
+    // Some providers (Keycloak) leave "none" out of the list and still take public clients: say so rather than
+    // predict a refusal.
+    if (plan.authMethod == ClientAuthMethod::None) {
+        warnings.add(
+            "client-authentication",
+            QStringLiteral("the provider's token endpoint lists %1 but not \"none\", so it may refuse a public "
+                           "client (some providers take public clients without listing \"none\"): if it "
+                           "answers invalid_client, register a confidential client")
+                .arg(shownList(metadata.tokenEndpointAuthMethodsSupported)));
+        return;
+    }
     warnings.add("client-authentication",
                  QStringLiteral("the provider's token endpoint accepts %1, not %2: expect invalid_client, or change "
                                 "the profile's authentication method to one of those")

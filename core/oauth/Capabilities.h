@@ -18,7 +18,7 @@ struct FlowPlan
 {
     ClientAuthMethod authMethod = ClientAuthMethod::None;
     QStringList scopes;
-    bool openId = false; // an OpenID Connect flow: scopes contains "openid", an ID token is expected
+    bool openId = false; // an OpenID Connect flow, an ID token expected; "openid" among scopes counts as well
     bool wantsRefresh = false;
     std::optional<crypto::Algorithm> assertionAlgorithm; // for private_key_jwt
 };

@@ -349,7 +349,8 @@ void TestProviderMetadata::entra()
              QStringLiteral("the provider does not say it supports PKCE (no code_challenge_methods_supported); the "
                             "flow sends S256 anyway and never falls back to plain"));
     QVERIFY(warnings.at(1).explanation.contains(
-        QStringLiteral("\"client_secret_post\", \"private_key_jwt\", \"client_secret_basic\", not none")));
+        QStringLiteral("lists \"client_secret_post\", \"private_key_jwt\", \"client_secret_basic\" but not "
+                       "\"none\"")));
     QVERIFY(warnings.at(2).explanation.contains(QStringLiteral("scope \"User.Read\"")));
 
     // The multi-tenant document names a template, not the issuer it was fetched for.
