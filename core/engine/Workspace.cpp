@@ -7,6 +7,7 @@
 #include "apikeys/ApiKeyEvent.h"
 #include "apikeys/ApiKeyService.h"
 #include "common/Error.h"
+#include "engine/FlowProfiles.h"
 #include "engine/RateLimitService.h"
 #include "engine/SecurityMonitor.h"
 #include "monitor/ApiKeyEvents.h"
@@ -143,6 +144,13 @@ Result<RateLimitService *> Workspace::rateLimits()
         m_rateLimits = std::move(*opened);
     }
     return m_rateLimits.get();
+}
+
+FlowProfiles &Workspace::flowProfiles()
+{
+    if (!m_flowProfiles)
+        m_flowProfiles = std::make_unique<FlowProfiles>(m_database, *m_secrets, m_clock);
+    return *m_flowProfiles;
 }
 
 Result<SecurityMonitor *> Workspace::monitor()

@@ -22,6 +22,7 @@ class ApiKeyService;
 
 namespace portcullis::engine {
 
+class FlowProfiles;
 class RateLimitService;
 class SecurityMonitor;
 
@@ -63,6 +64,8 @@ public:
     [[nodiscard]] Result<SecurityMonitor *> monitor();
     // The rate limiter over the workspace's counter store (WorkspaceOptions::redis, or memory); opened on first use.
     [[nodiscard]] Result<RateLimitService *> rateLimits();
+    // Flow Lab's saved provider profiles and their secrets.
+    [[nodiscard]] FlowProfiles &flowProfiles();
 
     // Things an operator should be told once: a new workspace was created, secrets are kept in a file or only in
     // memory.
@@ -79,6 +82,7 @@ private:
     std::unique_ptr<SecurityMonitor> m_monitor;
     std::unique_ptr<apikeys::ApiKeyService> m_apiKeys;
     std::unique_ptr<RateLimitService> m_rateLimits;
+    std::unique_ptr<FlowProfiles> m_flowProfiles;
     QString m_redis;
     QStringList m_notices;
 };

@@ -23,6 +23,12 @@ struct HttpRequest
     QUrl url;
     QList<HttpHeader> headers; // sent as given, in order
     QByteArray body;
+
+    // A GET that asks for JSON (or what `accept` names).
+    [[nodiscard]] static HttpRequest get(const QUrl &url, const QByteArray &accept = "application/json")
+    {
+        return HttpRequest {"GET", url, {{"Accept", accept}}, {}};
+    }
 };
 
 // One HTTP leg as it happened, for the transcript a person reads: what was sent, what came back, how long it

@@ -104,6 +104,18 @@ const std::vector<Migration> &all()
              QStringLiteral("CREATE INDEX auth_failures_locked_until ON auth_failures (locked_until_ms)"),
              QStringLiteral("CREATE INDEX auth_failures_permanent ON auth_failures (kind) WHERE permanent <> 0"),
          }},
+        // Flow Lab's provider profiles (oauth/FlowProfileRepository): how to reach a provider as a client, and a
+        // summary of the last run. No secret: client secrets, assertion keys and tokens live in the SecretStore.
+        {4,
+         {
+             QStringLiteral("CREATE TABLE flow_profiles ("
+                            " name TEXT PRIMARY KEY,"
+                            " profile TEXT NOT NULL,"
+                            " created_ms BIGINT NOT NULL,"
+                            " updated_ms BIGINT NOT NULL,"
+                            " last_run_ms BIGINT NOT NULL DEFAULT 0,"
+                            " last_result TEXT NOT NULL DEFAULT '')"),
+         }},
     };
     return migrations;
 }
