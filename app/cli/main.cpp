@@ -7,6 +7,7 @@
 #include <QTextStream>
 
 #include "Cli.h"
+#include "FlowCommand.h"
 #include "JwtCommand.h"
 #include "KeysCommand.h"
 #include "MonitorCommand.h"
@@ -33,5 +34,6 @@ int main(int argc, char **argv)
     cli.add(std::make_unique<portcullis::cli::KeysCommand>(workspace, clock));
     cli.add(std::make_unique<portcullis::cli::RateLimitCommand>(workspace, clock));
     cli.add(std::make_unique<portcullis::cli::MonitorCommand>(workspace, clock));
+    cli.add(std::make_unique<portcullis::cli::FlowCommand>(workspace, clock));
     return cli.run(QCoreApplication::arguments(), io);
 }

@@ -23,10 +23,12 @@ QList<Area> AreaCatalog::areas()
             "methods, and rotate their secrets, which are kept in the system keychain.")},
         {QStringLiteral("flow-lab"), tr("Flow Lab"), QStringLiteral("flow-lab"),
          tr("Step through a live authorization-code + PKCE flow, one HTTP leg at a time."),
-         tr("The Flow Lab is not in this build"),
-         tr("Here you will run an authorization-code flow with PKCE against the built-in server or any OpenID "
-            "provider: discovery, the loopback redirect listener on 127.0.0.1, the system browser, the code "
-            "exchange and every token check, with each HTTP exchange shown and explained.")},
+         tr("The Flow Lab is not on this page yet"),
+         tr("Here you will step through an authorization-code flow with PKCE against any OpenID provider: discovery, "
+            "the loopback redirect listener on 127.0.0.1, the system browser, the code exchange and every token check, "
+            "with each HTTP exchange shown and explained. The flow already runs from the command line: "
+            "'portcullis-cli flow run --issuer URL --client-id ID', then 'flow userinfo', 'refresh', 'introspect' and "
+            "'revoke' on its saved result.")},
         {QStringLiteral("jwt-inspector"), tr("JWT Inspector"), QStringLiteral("jwt-inspector"),
          tr("Decode, verify, lint and compare tokens without them leaving this machine."),
          tr("The JWT Inspector is not in this build"),
