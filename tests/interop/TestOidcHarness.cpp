@@ -5,7 +5,9 @@
 // that the flow session's own tests can rely on this harness.
 
 #include <functional>
+#include <optional>
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -20,6 +22,8 @@
 #include "OidcProvider.h"
 #include "ResultText.h"
 #include "crypto/Random.h"
+#include "jose/Jwk.h"
+#include "jose/Signer.h"
 #include "oauth/LoopbackListener.h"
 #include "oauth/Pkce.h"
 
@@ -94,6 +98,42 @@ private:
     std::unique_ptr<OidcProvider> m_provider;
     QJsonObject m_discovery;
     QNetworkAccessManager m_network;
+    std::optional<jose::Jwk> m_clientKey; // native-jwt's key
+    std::optional<jose::Jwk> m_otherKey; // a key the provider does not know
+
+    // How `clientId` authenticates at the token endpoint, with its credential or with a wrong one.
+    std::function<void(QNetworkRequest &, QUrlQuery &)> authentication(const QByteArray &clientId, bool right)
+    {
+        const QByteArray secret = m_provider->clientSecret() + (right ? "" : "x");
+        if (clientId == "native-basic")
+            return [clientId, secret](QNetworkRequest &request, QUrlQuery &) {
+                request.setRawHeader("Authorization", basicAuthorization(clientId, secret));
+            };
+        if (clientId == "native-post")
+            return [clientId, secret](QNetworkRequest &, QUrlQuery &form) {
+                form.addQueryItem(QStringLiteral("client_id"), QString::fromLatin1(clientId));
+                form.addQueryItem(QStringLiteral("client_secret"), QString::fromLatin1(secret));
+            };
+        // private_key_jwt (RFC 7523 section 2.2): the provider accepts its token endpoint as the audience.
+        const qint64 now = QDateTime::currentSecsSinceEpoch(); // the provider's clock is the real one
+        const QJsonObject claims {
+            {QStringLiteral("iss"), QString::fromLatin1(clientId)},
+            {QStringLiteral("sub"), QString::fromLatin1(clientId)},
+            {QStringLiteral("aud"), m_discovery.value(QLatin1String("token_endpoint")).toString()},
+            {QStringLiteral("jti"), QString::fromLatin1(randomFlowToken().value_or(QByteArray()))},
+            {QStringLiteral("iat"), now},
+            {QStringLiteral("exp"), now + 60},
+        };
+        const auto assertion = jose::Signer::sign(right ? *m_clientKey : *m_otherKey, crypto::Algorithm::ES256,
+                                                  QJsonDocument(claims).toJson(QJsonDocument::Compact));
+        const QString value = assertion ? QString::fromLatin1(*assertion) : QString();
+        return [clientId, value](QNetworkRequest &, QUrlQuery &form) {
+            form.addQueryItem(QStringLiteral("client_id"), QString::fromLatin1(clientId));
+            form.addQueryItem(QStringLiteral("client_assertion_type"),
+                              QStringLiteral("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
+            form.addQueryItem(QStringLiteral("client_assertion"), value);
+        };
+    }
 
     QJsonObject discover(OidcProvider &provider)
     {
@@ -165,7 +205,7 @@ private:
 
     // Redeems the code of `authorization` and checks the tokens; `authorize` sets the client authentication.
     QJsonObject redeem(const Authorization &authorization, const QByteArray &clientId,
-                       const std::function<void(QNetworkRequest &, QUrlQuery &)> &authenticate)
+                       const std::function<void(QNetworkRequest &, QUrlQuery &)> &authenticate, int *status = nullptr)
     {
         const QUrlQuery &callback = authorization.callbacks.constFirst();
         QUrlQuery form;
@@ -176,8 +216,10 @@ private:
         QNetworkRequest request(QUrl(m_discovery.value(QLatin1String("token_endpoint")).toString()));
         authenticate(request, form);
         const HttpReply reply = send(m_network, request, &form);
+        if (status)
+            *status = reply.status;
         if (reply.status != 200)
-            qWarning().noquote() << "token endpoint:" << reply.status << reply.body;
+            qInfo().noquote() << "token endpoint answered" << reply.status << reply.body;
         const QJsonObject tokens = reply.status == 200 ? reply.json() : QJsonObject();
         if (!tokens.isEmpty()) {
             const QJsonObject claims = jwtClaims(tokens.value(QLatin1String("id_token")).toString());
@@ -207,7 +249,14 @@ private Q_SLOTS:
     {
         PORTCULLIS_REQUIRE_TOOLS(OidcProvider::missingTools());
         PORTCULLIS_REQUIRE_TOOLS(HeadlessBrowser::missingTools());
-        auto provider = OidcProvider::start();
+        auto key = crypto::Key::generateFor(crypto::Algorithm::ES256);
+        auto other = crypto::Key::generateFor(crypto::Algorithm::ES256);
+        QVERIFY(key && other);
+        m_clientKey = jose::Jwk::fromKey(*key, QStringLiteral("client-key"), crypto::Algorithm::ES256);
+        m_otherKey = jose::Jwk::fromKey(*other, QStringLiteral("client-key"), crypto::Algorithm::ES256);
+        OidcProvider::Options options;
+        options.clientJwks = jose::JwkSet({*m_clientKey}).toJson(false);
+        auto provider = OidcProvider::start(options);
         QVERIFY2(provider, test::why(provider));
         m_provider = std::move(*provider);
         QVERIFY(m_provider->isRunning());
@@ -284,33 +333,44 @@ private Q_SLOTS:
         QVERIFY2(!active.json().value(QLatin1String("active")).toBool(), active.body.constData());
 
         // The code is single-use.
-        const QJsonObject again = redeem(authorization, "native-public", [](QNetworkRequest &, QUrlQuery &form) {
-            form.addQueryItem(QStringLiteral("client_id"), QStringLiteral("native-public"));
-        });
+        int status = 0;
+        const QJsonObject again = redeem(
+            authorization, "native-public",
+            [](QNetworkRequest &, QUrlQuery &form) {
+                form.addQueryItem(QStringLiteral("client_id"), QStringLiteral("native-public"));
+            },
+            &status);
         QVERIFY(again.isEmpty());
+        QCOMPARE(status, 400); // invalid_grant
     }
 
-    void confidentialClientRedeemsWithHttpBasic()
+    // The secret clients' credentials come from the test at run time: a CSPRNG secret (HTTP Basic or form) and a
+    // public JWK Set whose private key signs the client assertion.
+    void confidentialClientRedeemsTheCode_data()
     {
+        QTest::addColumn<QByteArray>("clientId");
+        QTest::newRow("client_secret_basic") << QByteArrayLiteral("native-basic");
+        QTest::newRow("client_secret_post") << QByteArrayLiteral("native-post");
+        QTest::newRow("private_key_jwt") << QByteArrayLiteral("native-jwt");
+    }
+
+    void confidentialClientRedeemsTheCode()
+    {
+        QFETCH(QByteArray, clientId);
         Authorization authorization;
-        authorize(*m_provider, "native-basic", &authorization);
+        authorize(*m_provider, clientId, &authorization);
         if (QTest::currentTestFailed())
             return;
         checkCallback(authorization, m_provider->issuer());
         if (QTest::currentTestFailed())
             return;
 
-        // A wrong secret is refused (and spends nothing: the code stays usable).
-        const QByteArray wrong = m_provider->clientSecret() + "x";
-        const QJsonObject refused = redeem(authorization, "native-basic", [&](QNetworkRequest &request, QUrlQuery &) {
-            request.setRawHeader("Authorization", basicAuthorization("native-basic", wrong));
-        });
+        // A wrong credential is refused (and spends nothing: the code stays usable).
+        int status = 0;
+        const QJsonObject refused = redeem(authorization, clientId, authentication(clientId, false), &status);
         QVERIFY(refused.isEmpty());
-
-        const QByteArray secret = m_provider->clientSecret();
-        const QJsonObject tokens = redeem(authorization, "native-basic", [&](QNetworkRequest &request, QUrlQuery &) {
-            request.setRawHeader("Authorization", basicAuthorization("native-basic", secret));
-        });
+        QCOMPARE(status, 401);
+        const QJsonObject tokens = redeem(authorization, clientId, authentication(clientId, true));
         for (const char *name : {"access_token", "id_token", "refresh_token"})
             QVERIFY2(!tokens.value(QLatin1String(name)).toString().isEmpty(), name);
     }
