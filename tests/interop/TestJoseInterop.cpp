@@ -9,6 +9,7 @@
 #include <QTest>
 
 #include "FakeClock.h"
+#include "Interop.h"
 #include "TempDir.h"
 #include "jose/Signer.h"
 #include "jose/Verifier.h"
@@ -46,8 +47,10 @@ private Q_SLOTS:
     {
         const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
         const QString npm = QStandardPaths::findExecutable(QStringLiteral("npm"));
-        if (node.isEmpty() || npm.isEmpty())
-            QSKIP("node and npm are not installed: the jose interoperability test needs them");
+        PORTCULLIS_REQUIRE_TOOLS(node.isEmpty() || npm.isEmpty()
+                                     ? QStringLiteral("node and npm are not installed: the jose interoperability test "
+                                                      "needs them")
+                                     : QString());
 
         test::TempDir dir;
         QVERIFY(dir.isValid());
