@@ -289,6 +289,7 @@ int FlowCommand::runFlow(const QStringList &arguments, Io &io)
 
     oauth::ProviderProfile profile;
     oauth::ClientCredentials credentials;
+    std::optional<oauth::ClientCredentials> saveAfterSuccess;
     auto workspace = openWorkspace(m_options, m_clock, io);
     if (!workspace)
         return EXIT_FAILED;
@@ -304,8 +305,14 @@ int FlowCommand::runFlow(const QStringList &arguments, Io &io)
             return usageError(io, RUN_USAGE, given.error().detail());
         profile = std::move(*described);
         credentials = std::move(*given);
-        if (auto saved = profiles.save(profile, credentials); !saved)
-            return failure(io, saved.error());
+        // A named profile is saved at once, so a failed run can be repeated with --profile; an unnamed one only
+        // once it has worked, so that typos do not pile up as profiles.
+        if (parser.isSet(o.profile)) {
+            if (auto saved = profiles.save(profile, credentials); !saved)
+                return failure(io, saved.error());
+        } else {
+            saveAfterSuccess = oauth::ClientCredentials {credentials.clientSecret.clone(), credentials.assertionKey};
+        }
     } else {
         auto saved = profiles.load(parser.value(o.profile));
         if (!saved)
@@ -327,10 +334,17 @@ int FlowCommand::runFlow(const QStringList &arguments, Io &io)
     drive(session, steps, asJson, io);
     flowoutput::printResult(io, session, asJson);
 
+    if (saveAfterSuccess && session.succeeded()) {
+        if (auto saved = profiles.save(profile, *saveAfterSuccess); !saved)
+            failure(io, saved.error());
+    }
     const QJsonObject summary = flowoutput::resultSummary(session);
-    if (auto recorded = profiles.recordRun(profile.name, summary, session.succeeded() ? &session.tokens() : nullptr);
-        !recorded)
-        failure(io, recorded.error());
+    if (!saveAfterSuccess || session.succeeded()) {
+        if (auto recorded
+            = profiles.recordRun(profile.name, summary, session.succeeded() ? &session.tokens() : nullptr);
+            !recorded)
+            failure(io, recorded.error());
+    }
     if (parser.isSet(o.transcript)) {
         auto written = writePrivateFile(parser.value(o.transcript),
                                         QJsonDocument(session.transcript(false)).toJson(QJsonDocument::Indented), true);

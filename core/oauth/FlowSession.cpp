@@ -38,7 +38,7 @@ FlowSession::~FlowSession() = default;
 
 QUrl FlowSession::redirectUri() const
 {
-    return m_listener ? m_listener->redirectUri() : m_redirectUri;
+    return m_redirectUri; // the listener's own answer changes once its port has closed
 }
 
 std::optional<FlowStep> FlowSession::nextStep() const
@@ -130,7 +130,6 @@ void FlowSession::cancel()
     if (m_listener) {
         m_listener->disconnect(this);
         m_listener->cancel();
-        m_redirectUri = m_listener->redirectUri();
         m_listener.reset();
     }
     fail(Error(FlowError::Cancelled, QStringLiteral("The flow was cancelled; run it again to start over.")));
@@ -397,7 +396,6 @@ void FlowSession::listen()
     connect(m_listener.get(), &LoopbackListener::callbackReceived, this,
             [this](const LoopbackListener::Callback &callback) {
                 m_callback = callback;
-                m_redirectUri = m_listener->redirectUri();
                 if (m_current == FlowStep::Callback)
                     completeCallback();
             });
@@ -407,7 +405,14 @@ void FlowSession::listen()
             current().notes.append(QStringLiteral("Turned away: ") + why);
     });
     connect(m_listener.get(), &LoopbackListener::failed, this, [this](const QString &why) {
-        m_listenerFailure = Error(why == QLatin1String("cancelled") ? FlowError::Cancelled : FlowError::TimedOut, why);
+        m_listenerFailure = why == QLatin1String("cancelled")
+            ? Error(FlowError::Cancelled, QStringLiteral("The flow was cancelled; run it again to start over."))
+            : Error(FlowError::TimedOut,
+                    why
+                        + QStringLiteral(" If the browser shows an error from the provider instead, the client id is "
+                                         "unknown or the redirect URI is not registered for it (register "
+                                         "http://127.0.0.1/callback for any port, RFC 8252 section 7.3, or the fixed "
+                                         "port you chose)."));
         if (m_current == FlowStep::Callback)
             fail(*m_listenerFailure);
     });

@@ -57,6 +57,7 @@ Result<std::unique_ptr<LoopbackListener>> LoopbackListener::arm(QByteArray expec
                      u"Cannot listen on " % address.toString() % u':' % QString::number(listener->m_options.port)
                          % u" for the redirect (" % listener->m_server->errorString()
                          % u"). Leave the port to the system, or choose one that is free.");
+    listener->m_options.port = listener->m_server->serverPort(); // the redirect URI stays valid after the port closes
     LoopbackListener *self = listener.get();
     connect(listener->m_server.get(), &QTcpServer::newConnection, self, &LoopbackListener::accept);
     listener->m_flowTimer.setSingleShot(true);
@@ -75,7 +76,7 @@ QUrl LoopbackListener::redirectUri() const
     QUrl uri;
     uri.setScheme(QStringLiteral("http"));
     uri.setHost(m_options.ipv6 ? QStringLiteral("::1") : QStringLiteral("127.0.0.1"));
-    uri.setPort(m_server->serverPort());
+    uri.setPort(m_options.port);
     uri.setPath(m_options.path);
     return uri;
 }

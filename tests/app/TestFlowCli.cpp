@@ -176,6 +176,15 @@ private Q_SLOTS:
         QVERIFY(flow.out.contains("Check the callback: FAILED"));
         QCOMPARE(provider.tokenRequests(), 0);
         QVERIFY(!flow.out.contains("s3cret-for-the-flow-test") && !flow.err.contains("s3cret-for-the-flow-test"));
+        // Without --profile, a failed run saves nothing.
+        const Run unnamed
+            = run({QStringLiteral("flow"), QStringLiteral("run"), QStringLiteral("--issuer"), provider.issuer(),
+                   QStringLiteral("--client-id"), QStringLiteral("desktop"), QStringLiteral("--no-browser")},
+                  &provider);
+        QVERIFY2(unnamed.exitCode == 1, why(unnamed).constData());
+        const Run list = run({QStringLiteral("flow"), QStringLiteral("profiles"), QStringLiteral("list")});
+        QVERIFY2(list.exitCode == 0 && list.out.contains("evil") && !list.out.contains("desktop@"),
+                 why(list).constData());
         const Run show
             = run({QStringLiteral("flow"), QStringLiteral("profiles"), QStringLiteral("show"), QStringLiteral("evil")});
         QVERIFY2(show.exitCode == 0 && show.out.contains("saved in the secret store")

@@ -111,6 +111,7 @@ ScriptedResponse ScriptedProvider::authorize(const ScriptedRequest &request)
     QUrl back(query.queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded));
     m_challenge = query.queryItemValue(QStringLiteral("code_challenge")).toLatin1();
     m_nonce = query.queryItemValue(QStringLiteral("nonce"), QUrl::FullyDecoded).toUtf8();
+    m_redirectUri = back.toString();
     m_code = randomToken();
     QUrlQuery answer;
     if (!misbehave.callbackError.isEmpty())
@@ -164,7 +165,8 @@ ScriptedResponse ScriptedProvider::token(const ScriptedRequest &request)
         const QByteArray verifier = m_lastTokenForm.queryItemValue(QStringLiteral("code_verifier")).toLatin1();
         m_verifierMatched = oauth::s256Challenge(verifier) == m_challenge;
         const QByteArray code = m_lastTokenForm.queryItemValue(QStringLiteral("code"), QUrl::FullyDecoded).toLatin1();
-        if (m_code.isEmpty() || code != m_code || !m_verifierMatched)
+        const QString redirectUri = m_lastTokenForm.queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded);
+        if (m_code.isEmpty() || code != m_code || !m_verifierMatched || redirectUri != m_redirectUri)
             return ScriptedResponse::json(400, R"({"error":"invalid_grant"})");
         m_code.clear(); // once
     }

@@ -68,6 +68,7 @@ private:
     QByteArray m_code;
     QByteArray m_challenge;
     QByteArray m_nonce;
+    QString m_redirectUri; // of the authorization request: the token request must repeat it exactly
     QUrlQuery m_lastTokenForm;
     bool m_verifierMatched = false;
     QByteArray m_accessToken;
