@@ -14,6 +14,8 @@
 #include "ScriptedProvider.h"
 #include "TempDir.h"
 #include "common/Clock.h"
+#include "crypto/Key.h"
+#include "jose/Jwk.h"
 
 using namespace portcullis;
 using portcullis::test::ScriptedProvider;
@@ -190,6 +192,30 @@ private Q_SLOTS:
         QVERIFY2(show.exitCode == 0 && show.out.contains("saved in the secret store")
                      && show.out.contains("flow.issuer_mismatch"),
                  why(show).constData());
+    }
+
+    void anAssertionKeyFileAuthenticatesWithPrivateKeyJwt()
+    {
+        const crypto::Key key = crypto::Key::generateFor(crypto::Algorithm::ES256).value();
+        QVERIFY(m_dir.write(QStringLiteral("client-key.pem"), key.toPem(true).value()));
+        ScriptedProvider provider(m_clock, QStringLiteral("desktop"));
+        provider.clientAssertionKey = jose::Jwk::fromKey(key.publicKey());
+        QVERIFY(provider.start());
+        const Run flow = run({QStringLiteral("flow"), QStringLiteral("run"), QStringLiteral("--issuer"),
+                              provider.issuer(), QStringLiteral("--client-id"), QStringLiteral("desktop"),
+                              QStringLiteral("--assertion-key"), m_dir.filePath(QStringLiteral("client-key.pem")),
+                              QStringLiteral("--no-browser"), QStringLiteral("--profile"), QStringLiteral("jwt")},
+                             &provider);
+        QVERIFY2(flow.exitCode == 0, why(flow).constData());
+        QCOMPARE(provider.lastTokenForm().queryItemValue(QStringLiteral("client_assertion_type"), QUrl::FullyDecoded),
+                 QStringLiteral("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
+        // The saved profile keeps the key in the secret store, so a follow-up authenticates the same way.
+        const Run introspect = run(
+            {QStringLiteral("flow"), QStringLiteral("introspect"), QStringLiteral("--profile"), QStringLiteral("jwt")});
+        QVERIFY2(introspect.exitCode == 0 && introspect.out.contains("is active"), why(introspect).constData());
+        const Run show
+            = run({QStringLiteral("flow"), QStringLiteral("profiles"), QStringLiteral("show"), QStringLiteral("jwt")});
+        QVERIFY2(show.out.contains("private_key_jwt") && !show.out.contains("PRIVATE"), why(show).constData());
     }
 
     void usageErrorsExitTwo_data()
