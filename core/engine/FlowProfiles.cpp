@@ -99,8 +99,8 @@ Result<std::vector<FlowProfiles::Row>> FlowProfiles::list() const
 
 Result<void> FlowProfiles::remove(const QString &name)
 {
-    if (auto found = m_repository.find(name); !found)
-        return found.error();
+    // Secrets first: if anything fails half-way, the profile is still listed and removing it again finishes the job.
+    // The row is removed without being read, so that a damaged profile can be removed too.
     for (const char *what : {CLIENT_SECRET, ASSERTION_KEY, TOKENS}) {
         if (auto removed = m_secrets.remove(secretName(name, what)); !removed)
             return removed;

@@ -26,7 +26,9 @@ Result<FlowProfileRepository::Row> rowFrom(const QSqlQuery &query)
     const QJsonObject json = QJsonDocument::fromJson(query.value(1).toString().toUtf8()).object();
     auto profile = ProviderProfile::fromJson(json);
     if (!profile)
-        return profile.error().withContext(QStringLiteral("profile \"%1\"").arg(redaction::escapeUntrusted(name, 64)));
+        return profile.error().withContext(
+            QStringLiteral("the profile \"%1\" is damaged (`portcullis-cli flow profiles remove %1` removes it)")
+                .arg(redaction::escapeUntrusted(name, 64)));
     FlowProfileRepository::Row row;
     row.profile = std::move(*profile);
     row.profile.name = name;

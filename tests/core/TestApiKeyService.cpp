@@ -4,9 +4,8 @@
 #include <QTest>
 
 #include "FakeClock.h"
-#include "PostgresCluster.h"
 #include "ResultText.h"
-#include "TempDir.h"
+#include "StoreBackends.h"
 #include "apikeys/ApiKeyError.h"
 #include "apikeys/ApiKeyFormat.h"
 #include "apikeys/ApiKeyService.h"
@@ -60,38 +59,13 @@ class TestApiKeyService : public QObject
     Q_OBJECT
 
 private:
-    std::unique_ptr<test::TempDir> m_dir;
-    std::unique_ptr<test::PostgresCluster> m_cluster;
+    test::StoreBackends m_stores;
     test::FakeClock m_clock;
     store::MemorySecretStore m_secrets;
-    QString m_location;
 
-    // A fresh store of the row's kind, opened; a second open of m_location gives a second instance.
-    std::shared_ptr<store::Database> freshStore()
-    {
-        QFETCH_GLOBAL(QString, backend);
-        m_dir = std::make_unique<test::TempDir>();
-        if (backend == u"sqlite") {
-            m_location = m_dir->filePath(QStringLiteral("portcullis.db"));
-        } else {
-            if (!m_cluster) {
-                auto cluster = test::PostgresCluster::start();
-                if (!cluster)
-                    qFatal("%s", qPrintable(cluster.error().detail()));
-                m_cluster = std::move(*cluster);
-            }
-            m_location = *m_cluster->createDatabase();
-        }
-        return openStore();
-    }
-
-    std::shared_ptr<store::Database> openStore() const
-    {
-        auto database = store::Database::open(*store::DatabaseLocation::parse(m_location));
-        if (!database)
-            qFatal("%s", qPrintable(database.error().toString()));
-        return *database;
-    }
+    // A fresh store of the row's kind, opened; openStore() opens it again, as a second instance.
+    std::shared_ptr<store::Database> freshStore() { return m_stores.fresh(); }
+    std::shared_ptr<store::Database> openStore() const { return m_stores.reopen(); }
 
     std::unique_ptr<ApiKeyService> openService(std::shared_ptr<store::Database> database)
     {
@@ -102,12 +76,7 @@ private:
     }
 
 private Q_SLOTS:
-    void initTestCase_data()
-    {
-        QTest::addColumn<QString>("backend");
-        QTest::newRow("sqlite") << QStringLiteral("sqlite");
-        QTest::newRow("postgresql") << QStringLiteral("postgresql");
-    }
+    void initTestCase_data() { test::StoreBackends::addRows(); }
 
     void init() { m_clock.setUnixMillis(test::FakeClock::DEFAULT_START_MS); }
 
@@ -318,7 +287,7 @@ private Q_SLOTS:
         }
         QVERIFY(service->rotate(service->list()->front().id, 60s).has_value());
         QVERIFY(service->flushUsage().has_value());
-        QDirIterator files(m_dir->path(), QDir::Files);
+        QDirIterator files(m_stores.directory(), QDir::Files);
         int checked = 0;
         while (files.hasNext()) {
             QFile file(files.next());

@@ -4,9 +4,8 @@
 #include <QTest>
 
 #include "FakeClock.h"
-#include "PostgresCluster.h"
 #include "ResultText.h"
-#include "TempDir.h"
+#include "StoreBackends.h"
 #include "monitor/EventBus.h"
 #include "monitor/EventExport.h"
 #include "monitor/EventLog.h"
@@ -56,32 +55,14 @@ class TestEventLog : public QObject
     Q_OBJECT
 
 private:
-    std::unique_ptr<test::TempDir> m_dir;
-    std::unique_ptr<test::PostgresCluster> m_cluster;
+    test::StoreBackends m_stores;
     test::FakeClock m_clock;
     std::shared_ptr<store::Database> m_database;
 
     std::unique_ptr<EventLog> freshLog()
     {
-        QFETCH_GLOBAL(QString, backend);
         m_database.reset();
-        m_dir = std::make_unique<test::TempDir>();
-        QString location;
-        if (backend == u"sqlite") {
-            location = m_dir->filePath(QStringLiteral("portcullis.db"));
-        } else {
-            if (!m_cluster) {
-                auto cluster = test::PostgresCluster::start();
-                if (!cluster)
-                    qFatal("%s", qPrintable(cluster.error().detail()));
-                m_cluster = std::move(*cluster);
-            }
-            location = *m_cluster->createDatabase();
-        }
-        auto database = store::Database::open(*store::DatabaseLocation::parse(location));
-        if (!database)
-            qFatal("%s", qPrintable(database.error().toString()));
-        m_database = *database;
+        m_database = m_stores.fresh();
         return std::make_unique<EventLog>(m_database, m_clock);
     }
 
@@ -92,12 +73,7 @@ private:
     }
 
 private Q_SLOTS:
-    void initTestCase_data()
-    {
-        QTest::addColumn<QString>("backend");
-        QTest::newRow("sqlite") << QStringLiteral("sqlite");
-        QTest::newRow("postgresql") << QStringLiteral("postgresql");
-    }
+    void initTestCase_data() { test::StoreBackends::addRows(); }
 
     void init() { m_clock.setUnixMillis(START); }
 

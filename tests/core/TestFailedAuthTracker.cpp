@@ -5,9 +5,8 @@
 #include <QTest>
 
 #include "FakeClock.h"
-#include "PostgresCluster.h"
 #include "ResultText.h"
-#include "TempDir.h"
+#include "StoreBackends.h"
 #include "monitor/FailedAuthTracker.h"
 #include "monitor/LockoutError.h"
 #include "store/Database.h"
@@ -60,38 +59,13 @@ class TestFailedAuthTracker : public QObject
     Q_OBJECT
 
 private:
-    std::unique_ptr<test::TempDir> m_dir;
-    std::unique_ptr<test::PostgresCluster> m_cluster;
+    test::StoreBackends m_stores;
     test::FakeClock m_clock;
-    QString m_location;
     std::mutex m_eventsMutex;
     std::vector<SecurityEvent> m_events;
 
-    std::shared_ptr<store::Database> freshStore()
-    {
-        QFETCH_GLOBAL(QString, backend);
-        m_dir = std::make_unique<test::TempDir>();
-        if (backend == u"sqlite") {
-            m_location = m_dir->filePath(QStringLiteral("portcullis.db"));
-        } else {
-            if (!m_cluster) {
-                auto cluster = test::PostgresCluster::start();
-                if (!cluster)
-                    qFatal("%s", qPrintable(cluster.error().detail()));
-                m_cluster = std::move(*cluster);
-            }
-            m_location = *m_cluster->createDatabase();
-        }
-        return openStore();
-    }
-
-    std::shared_ptr<store::Database> openStore() const
-    {
-        auto database = store::Database::open(*store::DatabaseLocation::parse(m_location));
-        if (!database)
-            qFatal("%s", qPrintable(database.error().toString()));
-        return *database;
-    }
+    std::shared_ptr<store::Database> freshStore() { return m_stores.fresh(); }
+    std::shared_ptr<store::Database> openStore() const { return m_stores.reopen(); }
 
     std::unique_ptr<FailedAuthTracker> open(std::shared_ptr<store::Database> database,
                                             FailedAuthTracker::Options options)
@@ -136,12 +110,7 @@ private:
     qint64 now() const { return m_clock.unixMillis(); }
 
 private Q_SLOTS:
-    void initTestCase_data()
-    {
-        QTest::addColumn<QString>("backend");
-        QTest::newRow("sqlite") << QStringLiteral("sqlite");
-        QTest::newRow("postgresql") << QStringLiteral("postgresql");
-    }
+    void initTestCase_data() { test::StoreBackends::addRows(); }
 
     void init()
     {
