@@ -7,6 +7,7 @@
 #include "common/Clock.h"
 #include "common/Redaction.h"
 #include "crypto/ConstantTime.h"
+#include "jose/CompactJws.h"
 #include "net/HttpClient.h"
 #include "oauth/Capabilities.h"
 #include "oauth/ClientAuthentication.h"
@@ -66,6 +67,11 @@ void FlowSession::restoreTokens(FlowTokens tokens)
 {
     m_tokens = std::move(tokens);
     m_restored = true;
+    // The saved ID token passed its checks when it was issued; its subject is what userinfo must answer about.
+    if (auto jws = jose::CompactJws::parse(m_tokens.idToken); jws && !m_tokens.idToken.isEmpty()) {
+        m_idTokenClaims = jws->payload().toByteArray();
+        m_idTokenSubject = QJsonDocument::fromJson(m_idTokenClaims).object().value(QStringLiteral("sub")).toString();
+    }
 }
 
 bool FlowSession::runStep(FlowStep step)

@@ -124,6 +124,12 @@ private Q_SLOTS:
         QVERIFY2(list.exitCode == 0 && list.out.contains("lab") && list.out.contains("last run ok"),
                  why(list).constData());
 
+        // Userinfo about someone else than the saved ID token's subject must not be used.
+        provider.misbehave.userinfoSub = QStringLiteral("mallory");
+        const Run otherSubject = run(
+            {QStringLiteral("flow"), QStringLiteral("userinfo"), QStringLiteral("--profile"), QStringLiteral("lab")});
+        QVERIFY2(otherSubject.exitCode == 1 && otherSubject.out.contains("5.3.2"), why(otherSubject).constData());
+        provider.misbehave.userinfoSub.clear();
         const Run userinfo = run(
             {QStringLiteral("flow"), QStringLiteral("userinfo"), QStringLiteral("--profile"), QStringLiteral("lab")});
         QVERIFY2(userinfo.exitCode == 0 && userinfo.out.contains("sub alice"), why(userinfo).constData());

@@ -84,7 +84,12 @@ bool ScriptedProvider::start()
     m_server.route("GET", QStringLiteral("/userinfo"), [this](const ScriptedRequest &request) {
         if (m_revoked || request.header("Authorization") != "Bearer " + m_accessToken)
             return ScriptedResponse {401, {{"WWW-Authenticate", "Bearer error=\"invalid_token\""}}, {}};
-        return ScriptedResponse::json(200, R"({"sub":"alice","email":"alice@example.test"})");
+        const QString sub = misbehave.userinfoSub.isEmpty() ? QStringLiteral("alice") : misbehave.userinfoSub;
+        return ScriptedResponse::json(
+            200,
+            QJsonDocument(QJsonObject {{QStringLiteral("sub"), sub},
+                                       {QStringLiteral("email"), QStringLiteral("alice@example.test")}})
+                .toJson(QJsonDocument::Compact));
     });
     m_server.route("POST", QStringLiteral("/introspect"), [this](const ScriptedRequest &request) {
         if (!clientAuthenticated(request))

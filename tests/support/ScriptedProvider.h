@@ -31,6 +31,7 @@ public:
         bool signWithOtherKey = false;
         bool unsigned_ = false; // alg none
         QByteArray tokenError; // the token endpoint answers 400 (or 401 for invalid_client) with this error
+        QString userinfoSub; // userinfo about another subject than the ID token
     };
 
     ScriptedProvider(const Clock &clock, QString clientId);
