@@ -123,8 +123,7 @@ void FlowSession::runToEnd()
         return;
     }
     m_runToEnd = true;
-    if (!runStep(*next))
-        m_runToEnd = true; // a step is running; the sequence continues after it
+    runStep(*next); // when a step is already running, the sequence continues after it
 }
 
 void FlowSession::cancel()
