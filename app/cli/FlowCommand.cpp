@@ -21,7 +21,7 @@ namespace {
 
 using oauth::FlowStep;
 
-const QString FLOW_USAGE = QStringLiteral("flow run|refresh|userinfo|introspect|revoke|profiles …");
+const QString FLOW_USAGE = QStringLiteral("flow run|refresh|userinfo|introspect|revoke|token|profiles …");
 const QString RUN_USAGE = QStringLiteral(
     "flow run (--issuer URL | --authorization-endpoint URL --token-endpoint URL | --profile NAME) --client-id ID "
     "[--client-secret-file F] [--auth-method M] [--assertion-key F] [--scope S]... [--param NAME=VALUE]... "
@@ -29,6 +29,7 @@ const QString RUN_USAGE = QStringLiteral(
     "[--profile NAME] [--transcript FILE] [--json]");
 const QString FOLLOW_USAGE
     = QStringLiteral("flow refresh|userinfo|introspect|revoke [--profile NAME] [--transcript FILE] [--json]");
+const QString TOKEN_USAGE = QStringLiteral("flow token [--profile NAME] [--kind access|refresh|id]");
 const QString PROFILES_USAGE = QStringLiteral("flow profiles list|show NAME|remove NAME [--json]");
 
 constexpr qint64 MAX_SECRET_FILE_BYTES = 64 * 1024;
@@ -179,6 +180,19 @@ void openBrowser(const QUrl &url, const QCommandLineParser &parser, const RunOpt
     io.err.flush();
 }
 
+QString onlyProfile(engine::FlowProfiles &profiles, Io &io, const QString &usage, bool *ok);
+
+// The profile a follow-up names with --profile, or the only saved one; empty after printing a usage error.
+QString chosenProfile(const QCommandLineParser &parser, const QCommandLineOption &option,
+                      engine::FlowProfiles &profiles, Io &io, const QString &usage)
+{
+    if (parser.isSet(option))
+        return parser.value(option);
+    bool ok = false;
+    const QString name = onlyProfile(profiles, io, usage, &ok);
+    return ok ? name : QString();
+}
+
 QString onlyProfile(engine::FlowProfiles &profiles, Io &io, const QString &usage, bool *ok)
 {
     *ok = false;
@@ -216,6 +230,7 @@ int FlowCommand::run(const QStringList &arguments, Io &io)
                << "  userinfo    Ask the userinfo endpoint with the saved access token.\n"
                << "  introspect  Ask the introspection endpoint about the saved access token.\n"
                << "  revoke      Revoke the saved refresh token (or access token).\n"
+               << "  token       Print a saved token, for a script or curl (it is a credential: mind where it goes).\n"
                << "  profiles    List, show or remove saved provider profiles.\n\n"
                << "Run 'portcullis-cli flow <subcommand> --help' for its options.\n";
         io.out.flush();
@@ -225,6 +240,8 @@ int FlowCommand::run(const QStringList &arguments, Io &io)
         return runFlow(arguments, io);
     if (sub == u"refresh" || sub == u"userinfo" || sub == u"introspect" || sub == u"revoke")
         return followUp(arguments, io);
+    if (sub == u"token")
+        return token(arguments, io);
     if (sub == u"profiles")
         return profiles(arguments, io);
     return usageError(io, FLOW_USAGE, u"unknown flow subcommand '" % sub.left(64) % u'\'');
@@ -379,13 +396,9 @@ int FlowCommand::followUp(const QStringList &arguments, Io &io)
     if (!workspace)
         return EXIT_FAILED;
     engine::FlowProfiles &profiles = workspace->flowProfiles();
-    QString name = parser.value(profileOption);
-    if (name.isEmpty()) {
-        bool ok = false;
-        name = onlyProfile(profiles, io, usage, &ok);
-        if (!ok)
-            return EXIT_USAGE;
-    }
+    const QString name = chosenProfile(parser, profileOption, profiles, io, usage);
+    if (name.isEmpty())
+        return EXIT_USAGE;
     auto saved = profiles.load(name);
     if (!saved)
         return saved.error().is(store::StoreError::NotFound) ? usageError(io, usage, saved.error().detail())
@@ -413,6 +426,48 @@ int FlowCommand::followUp(const QStringList &arguments, Io &io)
             return failure(io, written.error());
     }
     return ok ? EXIT_OK : EXIT_FAILED;
+}
+
+int FlowCommand::token(const QStringList &arguments, Io &io)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption profileOption(QStringLiteral("profile"), QStringLiteral("The saved profile to use."),
+                                           QStringLiteral("NAME"));
+    const QCommandLineOption kind(QStringLiteral("kind"), QStringLiteral("access (default), refresh or id."),
+                                  QStringLiteral("K"));
+    parser.addOptions({profileOption, kind});
+    if (!parseArguments(parser, arguments, 2, io, TOKEN_USAGE))
+        return EXIT_USAGE;
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(io, TOKEN_USAGE, QStringLiteral("'flow token' takes no positional arguments"));
+    const QString which = parser.isSet(kind) ? parser.value(kind) : QStringLiteral("access");
+    if (which != u"access" && which != u"refresh" && which != u"id")
+        return usageError(io, TOKEN_USAGE, QStringLiteral("--kind takes access, refresh or id"));
+    auto workspace = openWorkspace(m_options, m_clock, io);
+    if (!workspace)
+        return EXIT_FAILED;
+    engine::FlowProfiles &profiles = workspace->flowProfiles();
+    const QString name = chosenProfile(parser, profileOption, profiles, io, TOKEN_USAGE);
+    if (name.isEmpty())
+        return EXIT_USAGE;
+    auto tokens = profiles.loadTokens(name);
+    if (!tokens)
+        return tokens.error().is(oauth::FlowError::StepOutOfOrder) ? failure(io, tokens.error().detail())
+                                                                   : failure(io, tokens.error());
+    const QByteArray &value = which == u"refresh" ? tokens->refreshToken
+        : which == u"id"                          ? tokens->idToken
+                                                  : tokens->accessToken;
+    if (value.isEmpty())
+        return failure(io,
+                       u"The saved result of '" % name % u"' has no " % which
+                           % u" token; run 'portcullis-cli flow run --profile " % name % u"' again.");
+    if (which == u"access" && tokens->expiresAt.isValid() && tokens->expiresAt <= m_clock.nowUtc())
+        io.err << "portcullis-cli: note: this access token expired at " << tokens->expiresAt.toString(Qt::ISODate)
+               << "; 'portcullis-cli flow refresh --profile " << name << "' gets a new one.\n";
+    io.err.flush();
+    io.out << QString::fromUtf8(value) << "\n";
+    io.out.flush();
+    return EXIT_OK;
 }
 
 int FlowCommand::profiles(const QStringList &arguments, Io &io)

@@ -28,6 +28,7 @@ public:
 private:
     int runFlow(const QStringList &arguments, Io &io);
     int followUp(const QStringList &arguments, Io &io);
+    int token(const QStringList &arguments, Io &io);
     int profiles(const QStringList &arguments, Io &io);
     // Runs the session's steps in an event loop until it stops; prints each step.
     bool drive(oauth::FlowSession &session, const QList<int> &steps, bool asJson, Io &io);

@@ -124,6 +124,17 @@ private Q_SLOTS:
         QVERIFY2(list.exitCode == 0 && list.out.contains("lab") && list.out.contains("last run ok"),
                  why(list).constData());
 
+        // The saved tokens, printed only on explicit request, for scripts and curl.
+        const Run access = run(
+            {QStringLiteral("flow"), QStringLiteral("token"), QStringLiteral("--profile"), QStringLiteral("lab")});
+        QVERIFY2(access.exitCode == 0 && access.out.trimmed() == provider.issuedAccessToken(), why(access).constData());
+        const Run id
+            = run({QStringLiteral("flow"), QStringLiteral("token"), QStringLiteral("--kind"), QStringLiteral("id")});
+        QVERIFY2(id.exitCode == 0 && id.out.startsWith("eyJ"), why(id).constData());
+        const Run badKind = run(
+            {QStringLiteral("flow"), QStringLiteral("token"), QStringLiteral("--kind"), QStringLiteral("secret")});
+        QVERIFY2(badKind.exitCode == 2, why(badKind).constData());
+
         // Userinfo about someone else than the saved ID token's subject must not be used.
         provider.misbehave.userinfoSub = QStringLiteral("mallory");
         const Run otherSubject = run(
