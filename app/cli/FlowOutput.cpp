@@ -25,6 +25,18 @@ QString statusMark(oauth::StepStatus status)
     return QStringLiteral("running");
 }
 
+// A JSON value on one line: strings as they are, anything else as compact JSON.
+QString valueText(const QJsonValue &value)
+{
+    if (value.isString())
+        return value.toString();
+    // QJsonDocument holds only objects and arrays: wrap the value in an array and take the brackets off again.
+    const QByteArray json = value.isObject()
+        ? QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact)
+        : QJsonDocument(QJsonArray {value}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
+    return QString::fromUtf8(json);
+}
+
 QString masked(const QByteArray &token)
 {
     return QString::fromLatin1(net::redact::maskValue(token));
@@ -131,15 +143,8 @@ void printProfile(Io &io, const engine::FlowProfiles::Row &row, bool hasSecret, 
     if (asJson) {
         io.out << QJsonDocument(object).toJson(QJsonDocument::Compact) << "\n";
     } else {
-        for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
-            QString value = it.value().isString()
-                ? it.value().toString()
-                : QString::fromUtf8(
-                    it.value().isObject()
-                        ? QJsonDocument(it.value().toObject()).toJson(QJsonDocument::Compact)
-                        : QJsonDocument(QJsonArray {it.value()}).toJson(QJsonDocument::Compact).mid(1).chopped(1));
-            io.out << "  " << it.key().leftJustified(24) << ' ' << value << "\n";
-        }
+        for (auto it = object.constBegin(); it != object.constEnd(); ++it)
+            io.out << "  " << it.key().leftJustified(24) << ' ' << valueText(it.value()) << "\n";
     }
     io.out.flush();
 }
