@@ -180,22 +180,15 @@ void openBrowser(const QUrl &url, const QCommandLineParser &parser, const RunOpt
     io.err.flush();
 }
 
-QString onlyProfile(engine::FlowProfiles &profiles, Io &io, const QString &usage, bool *ok);
-
-// The profile a follow-up names with --profile, or the only saved one; empty after printing a usage error.
+// The profile a follow-up names with --profile, or the only saved one; empty after printing why there is none.
 QString chosenProfile(const QCommandLineParser &parser, const QCommandLineOption &option,
                       engine::FlowProfiles &profiles, Io &io, const QString &usage)
 {
-    if (parser.isSet(option))
+    if (parser.isSet(option)) {
+        if (parser.value(option).isEmpty())
+            usageError(io, usage, QStringLiteral("--profile needs a name"));
         return parser.value(option);
-    bool ok = false;
-    const QString name = onlyProfile(profiles, io, usage, &ok);
-    return ok ? name : QString();
-}
-
-QString onlyProfile(engine::FlowProfiles &profiles, Io &io, const QString &usage, bool *ok)
-{
-    *ok = false;
+    }
     auto rows = profiles.list();
     if (!rows) {
         failure(io, rows.error());
@@ -207,7 +200,6 @@ QString onlyProfile(engine::FlowProfiles &profiles, Io &io, const QString &usage
                                  : QStringLiteral("several profiles are saved; name one with --profile"));
         return {};
     }
-    *ok = true;
     return rows->front().profile.name;
 }
 
