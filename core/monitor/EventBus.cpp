@@ -63,7 +63,7 @@ struct EventBus::Subscriber
     qsizetype largestBatch = 0;
     bool stopping = false; // deliver what is queued, then end
     bool closed = false; // end now
-    SteadyClock::time_point lastDelivery {};
+    SteadyClock::time_point lastDeliveryStart {};
 
     std::mutex deliveryMutex; // held while an onDispatcher subscriber is delivered
     std::jthread worker;
@@ -74,7 +74,6 @@ struct EventBus::Subscriber
         delivered += quint64(count);
         ++batches;
         largestBatch = std::max(largestBatch, count);
-        lastDelivery = SteadyClock::now();
         done.notify_all();
     }
 };
@@ -376,7 +375,7 @@ void EventBus::runSubscriber(const std::shared_ptr<Subscriber> &subscriber)
             return s.closed || s.stopping || s.flushing->load() > 0 || qsizetype(s.queue.size()) >= s.options.maxBatch;
         };
         if (s.options.minInterval.count() > 0 && !hurry())
-            s.wake.wait_until(lock, s.lastDelivery + s.options.minInterval, hurry);
+            s.wake.wait_until(lock, s.lastDeliveryStart + s.options.minInterval, hurry);
         if (s.closed)
             return;
         const auto count = std::min<qsizetype>(s.options.maxBatch, qsizetype(s.queue.size()));
@@ -386,6 +385,7 @@ void EventBus::runSubscriber(const std::shared_ptr<Subscriber> &subscriber)
             batch.append(std::move(s.queue.front()));
             s.queue.pop_front();
         }
+        s.lastDeliveryStart = SteadyClock::now();
         lock.unlock();
         s.deliver(batch);
         lock.lock();

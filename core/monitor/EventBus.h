@@ -33,8 +33,9 @@ struct SubscriberOptions
     qsizetype maxQueued = 100'000;
     // The most events one delivery hands over.
     qsizetype maxBatch = 1000;
-    // The least time between two deliveries: events gather meanwhile, so a consumer gets fewer, larger batches.
-    // Not kept when a full batch (maxBatch) is waiting, by flush() and at shutdown.
+    // The least time from the start of one delivery to the start of the next: events gather meanwhile, so a consumer
+    // gets fewer, larger batches. A delivery that takes longer is followed at once by the next (a consumer that is
+    // behind is never left idle). Not kept when a full batch (maxBatch) is waiting, by flush() and at shutdown.
     std::chrono::milliseconds minInterval {0};
     // Deliver on the dispatcher thread instead of a thread of the subscriber's own. Only for callbacks that return
     // in microseconds and never block (appending to a buffer, counting): a slow one delays every subscriber.

@@ -389,6 +389,30 @@ private Q_SLOTS:
         QCOMPARE(paced.batchSizes(), (std::vector<qsizetype> {1, 10, 10}));
     }
 
+    // The interval runs from the start of a delivery: a consumer whose delivery took longer than the interval (the
+    // event log writing a large batch) gets the next batch at once instead of idling through another interval.
+    void aSlowDeliveryIsFollowedAtOnce()
+    {
+        Gate gate;
+        Collector paced;
+        EventBus bus(m_clock);
+        SubscriberOptions slowly;
+        slowly.minInterval = 2s;
+        bus.subscribe(QStringLiteral("paced"), paced.callback(&gate), slowly);
+        gate.close();
+        QVERIFY(bus.publish(failedAuth(1, 0)));
+        QVERIFY(gate.waitForWaiter(5s));
+        for (int i = 1; i <= 5; ++i)
+            QVERIFY(bus.publish(failedAuth(1, i)));
+        QTest::qWait(2200); // the first delivery outlasts the interval
+        QElapsedTimer sinceOpened;
+        sinceOpened.start();
+        gate.open();
+        QTRY_COMPARE_WITH_TIMEOUT(paced.count(), 6, 5000);
+        QCOMPARE_LT(sinceOpened.elapsed(), 1500); // before the interval from the end of the first delivery
+        QCOMPARE(paced.batchSizes(), (std::vector<qsizetype> {1, 5}));
+    }
+
     void destructionDeliversWhatIsQueued()
     {
         Collector paced, direct;
