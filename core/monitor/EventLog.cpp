@@ -23,6 +23,8 @@ constexpr qsizetype ROWS_PER_INSERT = 64;
 // with SQLite's default 2 MiB cache they spill into the WAL in mid-transaction and are written again, which cost about
 // a third of the rate. SQLite takes the memory only as pages are used.
 constexpr int APPEND_CACHE_KIB = 32 * 1024;
+// SQLite's own default for wal_autocheckpoint, restored on a connection that appends with Checkpoints::OnCommit.
+constexpr int SQLITE_AUTO_CHECKPOINT_PAGES = 1000;
 
 const QString SELECT_COLUMNS = QStringLiteral("SELECT id, time_ms, type, severity, source, key_id, client_id, "
                                               "user_name, reason, route, detail, instance FROM security_events");
@@ -139,7 +141,7 @@ EventLog::EventLog(std::shared_ptr<store::Database> database, const Clock &clock
     , m_clock(clock)
 { }
 
-Result<void> EventLog::append(const QList<SecurityEvent> &events) const
+Result<void> EventLog::append(const QList<SecurityEvent> &events, Checkpoints checkpoints) const
 {
     if (events.isEmpty())
         return {};
@@ -153,9 +155,28 @@ Result<void> EventLog::append(const QList<SecurityEvent> &events) const
                                          u"PRAGMA cache_size=-" % QString::number(APPEND_CACHE_KIB));
             !sized)
             return sized.error();
+        const int autoCheckpointPages = checkpoints == Checkpoints::OnCommit ? SQLITE_AUTO_CHECKPOINT_PAGES : 0;
+        if (auto set = store::sql::run(*db, QStringLiteral("Choosing who checkpoints the event log"),
+                                       u"PRAGMA wal_autocheckpoint=" % QString::number(autoCheckpointPages));
+            !set)
+            return set.error();
     }
     return m_database->transaction(
         [&events, dialect](const QSqlDatabase &db) { return insertRows(db, dialect, events); });
+}
+
+Result<void> EventLog::checkpoint() const
+{
+    if (m_database->dialect() != store::Dialect::Sqlite)
+        return {};
+    auto db = m_database->connection();
+    if (!db)
+        return db.error();
+    auto done = store::sql::run(*db, QStringLiteral("Copying the write-ahead log into the database"),
+                                QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"));
+    if (!done)
+        return done.error();
+    return {};
 }
 
 Result<QList<LoggedEvent>> EventLog::query(const EventQuery &query) const

@@ -68,8 +68,19 @@ public:
     // `clock` gives "now" for retention by age; it must outlive the log.
     EventLog(std::shared_ptr<store::Database> database, const Clock &clock);
 
+    // Who copies SQLite's write-ahead log into the database file after an append. PostgreSQL has no such step.
+    enum class Checkpoints
+    {
+        OnCommit, // SQLite's default: the appending thread, once the log passes 1000 pages
+        ByCaller, // the caller runs checkpoint(), on another thread, so the appending thread never pays for it
+    };
+
     // Writes the events in one transaction: all of them or, on an error, none.
-    [[nodiscard]] Result<void> append(const QList<SecurityEvent> &events) const;
+    [[nodiscard]] Result<void> append(const QList<SecurityEvent> &events,
+                                      Checkpoints checkpoints = Checkpoints::OnCommit) const;
+    // Copies what SQLite's write-ahead log holds into the database file: a passive checkpoint, which never waits for
+    // a writer or blocks one. Nothing to do on PostgreSQL.
+    [[nodiscard]] Result<void> checkpoint() const;
 
     // EventLogError::InvalidQuery for a limit outside 1..MAX_LIMIT, an empty time range, or negative ids.
     [[nodiscard]] Result<QList<LoggedEvent>> query(const EventQuery &query) const;

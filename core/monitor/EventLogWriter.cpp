@@ -31,6 +31,7 @@ EventLogWriter::EventLogWriter(EventBus &bus, const EventLog &log, Options optio
     m_subscription = m_bus.subscribe(
         QStringLiteral("event log"), [this](const EventBatch &batch) { write(batch); }, m_options.subscription);
     m_retention = std::jthread([this](std::stop_token stop) { runRetention(std::move(stop)); });
+    m_checkpoints = std::jthread([this](std::stop_token stop) { runCheckpoints(std::move(stop)); });
 }
 
 EventLogWriter::~EventLogWriter()
@@ -46,6 +47,8 @@ EventLogWriter::~EventLogWriter()
     m_bus.unsubscribe(m_subscription);
     m_retention.request_stop();
     m_retention.join();
+    m_checkpoints.request_stop();
+    m_checkpoints.join();
 }
 
 EventLogWriter::Stats EventLogWriter::stats() const
@@ -65,7 +68,7 @@ void EventLogWriter::write(const EventBatch &batch)
     auto backoff = m_options.firstBackoff;
     Result<void> written;
     for (int attempt = 1;; ++attempt) {
-        written = m_log.append(batch);
+        written = m_log.append(batch, EventLog::Checkpoints::ByCaller);
         if (written)
             break;
         {
@@ -81,6 +84,7 @@ void EventLogWriter::write(const EventBatch &batch)
         const std::lock_guard lock(m_mutex);
         if (written) {
             m_stats.written += quint64(batch.size());
+            m_checkpointDue = true;
             if (m_stats.degraded) {
                 m_stats.degraded = false;
                 notice = storeEvent(EventType::StoreRecovered, QStringLiteral("event_log_recovered"),
@@ -99,6 +103,8 @@ void EventLogWriter::write(const EventBatch &batch)
             }
         }
     }
+    if (written)
+        m_checkpointWake.notify_one();
     if (!written)
         qCWarning(lcEventLog) << batch.size()
                               << "events could not be written to the event log:" << written.error().toString();
@@ -126,6 +132,34 @@ void EventLogWriter::runRetention(std::stop_token stop)
         (void)wake.wait_for(lock, stop, m_options.retentionInterval, [] { return false; });
         if (stop.stop_requested())
             return;
+    }
+}
+
+// Runs after every written batch, or after several when the writer is quicker than a checkpoint, and once more on
+// the way out for what the last batches left.
+void EventLogWriter::runCheckpoints(std::stop_token stop)
+{
+    bool failing = false;
+    for (;;) {
+        {
+            std::unique_lock lock(m_mutex);
+            m_checkpointWake.wait(lock, stop, [this] { return m_checkpointDue; });
+            if (!m_checkpointDue)
+                return; // stopped with nothing written since the last checkpoint
+            m_checkpointDue = false;
+        }
+        auto done = m_log.checkpoint();
+        {
+            const std::lock_guard lock(m_mutex);
+            if (done)
+                ++m_stats.checkpoints;
+        }
+        // Once per run of failures: SQLite checkpoints again when the next one succeeds, and nothing is lost
+        // meanwhile (the rows are in the write-ahead log, which only grows).
+        if (!done && !failing)
+            qCWarning(lcEventLog) << "the event log's write-ahead log could not be copied into the database:"
+                                  << done.error().toString();
+        failing = !done;
     }
 }
 

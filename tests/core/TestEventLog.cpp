@@ -1,4 +1,5 @@
 #include <QBuffer>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSqlQuery>
 #include <QTest>
@@ -334,6 +335,33 @@ private Q_SLOTS:
         QVERIFY(log->purge(negative).error().is(EventLogError::InvalidQuery));
     }
 
+    // SQLite copies its write-ahead log into the database file at a checkpoint, which with OnCommit the appending
+    // connection runs itself once the log passes 1000 pages; with ByCaller it leaves that to checkpoint(). The file's
+    // size shows which happened: only a checkpoint writes to it.
+    void appendsCanLeaveCheckpointsToTheCaller()
+    {
+        QFETCH_GLOBAL(QString, backend);
+        const QList<SecurityEvent> events = series(40'000); // about 1,800 pages with the indexes
+        const auto databaseBytes
+            = [this] { return QFileInfo(m_stores.directory() + QStringLiteral("/portcullis.db")).size(); };
+        auto log = freshLog();
+        if (backend != u"sqlite") {
+            QVERIFY(log->append(events, EventLog::Checkpoints::ByCaller).has_value());
+            QVERIFY(log->checkpoint().has_value()); // nothing to do
+            QCOMPARE(*log->count(), 40'000);
+            return;
+        }
+        const qint64 empty = databaseBytes();
+        QVERIFY(log->append(events, EventLog::Checkpoints::ByCaller).has_value());
+        QCOMPARE(databaseBytes(), empty);
+        QVERIFY(log->checkpoint().has_value());
+        QVERIFY2(databaseBytes() > empty + 4'000'000, QByteArray::number(databaseBytes()).constData());
+
+        log = freshLog();
+        QVERIFY(log->append(events).has_value());
+        QVERIFY2(databaseBytes() > empty + 4'000'000, QByteArray::number(databaseBytes()).constData());
+    }
+
     void theWriterLogsWhatTheBusCarriesAndAppliesRetentionAtStart()
     {
         auto log = freshLog();
@@ -352,6 +380,7 @@ private Q_SLOTS:
         auto logged = log->query(all);
         QCOMPARE(logged->front().event, normalized(series(1).front()));
         QCOMPARE(logged->back().event.timeMs, START + 499'000);
+        QTRY_VERIFY(writer.stats().checkpoints >= 1); // on a thread of its own, after the batch
     }
 
     void theWriterReportsAnOutageAndTheRecovery()
