@@ -7,6 +7,7 @@
 #include <QVariant>
 
 #include "common/Clock.h"
+#include "monitor/EventInsert.h"
 #include "monitor/EventLogError.h"
 #include "monitor/EventSelect.h"
 #include "store/Database.h"
@@ -16,8 +17,6 @@ namespace portcullis::monitor {
 
 namespace {
 
-// Rows per INSERT statement: one round trip per 64 rows on PostgreSQL, 704 parameters (far below either limit).
-constexpr qsizetype ROWS_PER_INSERT = 64;
 // SQLite page cache of the connection that appends, in KiB. A batch of up to 100,000 rows dirties a few thousand
 // pages (the new table pages, the end of the time indexes, and one leaf per distinct subject in each subject index);
 // with SQLite's default 2 MiB cache they spill into the WAL in mid-transaction and are written again, which cost about
@@ -28,75 +27,6 @@ constexpr int SQLITE_AUTO_CHECKPOINT_PAGES = 1000;
 
 const QString SELECT_COLUMNS = QStringLiteral("SELECT id, time_ms, type, severity, source, key_id, client_id, "
                                               "user_name, reason, route, detail, instance FROM security_events");
-
-// SQLite gets INSERT OR FAIL rather than a plain INSERT (OR ABORT). A multi-row INSERT that may abort must undo its
-// own earlier rows, so SQLite copies every page the statement touches into a statement journal first; for 64 rows
-// across the table and its indexes that copying cost more than the insert itself. FAIL keeps a failing statement's
-// earlier rows instead, which changes nothing here: append() runs every statement in one transaction and rolls the
-// whole transaction back on any error, so a failed append still writes no row. PostgreSQL has no OR FAIL (and no
-// such journal).
-QString insertStatement(store::Dialect dialect, qsizetype rows)
-{
-    QString statement = dialect == store::Dialect::Sqlite ? QStringLiteral("INSERT OR FAIL") : QStringLiteral("INSERT");
-    statement += QStringLiteral(" INTO security_events (time_ms, type, severity, source, key_id, client_id, "
-                                "user_name, reason, route, detail, instance) VALUES ");
-    const QString row = QStringLiteral("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    for (qsizetype i = 0; i < rows; ++i) {
-        if (i > 0)
-            statement += u", ";
-        statement += row;
-    }
-    return statement;
-}
-
-// A subject column: NULL when the event has no such subject, so the partial indexes leave the row out.
-QVariant subject(const QString &value)
-{
-    return value.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(value);
-}
-
-// A text column: never NULL. Qt binds a null QString as NULL, and an event's empty fields are null strings.
-QVariant text(const QString &value)
-{
-    return value.isNull() ? QVariant(QStringLiteral("")) : QVariant(value);
-}
-
-void bindEvent(QSqlQuery &query, const SecurityEvent &event)
-{
-    query.addBindValue(event.timeMs);
-    query.addBindValue(eventTypeName(event.type));
-    query.addBindValue(severityName(event.severity));
-    query.addBindValue(subject(event.sourceAddress));
-    query.addBindValue(subject(event.keyId));
-    query.addBindValue(subject(event.clientId));
-    query.addBindValue(subject(event.user));
-    query.addBindValue(text(event.reason));
-    query.addBindValue(text(event.route));
-    query.addBindValue(text(event.detail));
-    query.addBindValue(text(event.instanceId));
-}
-
-Result<void> insertRows(const QSqlDatabase &db, store::Dialect dialect, const QList<SecurityEvent> &events)
-{
-    const QString doing = QStringLiteral("Writing security events to the log");
-    QSqlQuery full(db);
-    bool fullPrepared = false;
-    for (qsizetype from = 0; from < events.size(); from += ROWS_PER_INSERT) {
-        const qsizetype rows = std::min(ROWS_PER_INSERT, events.size() - from);
-        QSqlQuery partial(db);
-        QSqlQuery &query = rows == ROWS_PER_INSERT ? full : partial;
-        if (rows < ROWS_PER_INSERT || !fullPrepared) {
-            if (!query.prepare(insertStatement(dialect, rows)))
-                return store::sql::errorFrom(query.lastError(), doing);
-            fullPrepared = fullPrepared || rows == ROWS_PER_INSERT;
-        }
-        for (qsizetype i = from; i < from + rows; ++i)
-            bindEvent(query, events[i]);
-        if (!query.exec())
-            return store::sql::errorFrom(query.lastError(), doing);
-    }
-    return {};
-}
 
 // The query's subject as the log stores subjects: normalized like an event's.
 QString storedSubject(const QString &subject)
@@ -162,7 +92,7 @@ Result<void> EventLog::append(const QList<SecurityEvent> &events, Checkpoints ch
             return set.error();
     }
     return m_database->transaction(
-        [&events, dialect](const QSqlDatabase &db) { return insertRows(db, dialect, events); });
+        [&events, dialect](const QSqlDatabase &db) { return insertEvents(db, dialect, events); });
 }
 
 Result<void> EventLog::checkpoint() const

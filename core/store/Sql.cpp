@@ -75,6 +75,11 @@ Error errorFrom(const QSqlError &error, const QString &doing)
     return Error(code, doing % u" failed: " % reason.left(300) % u'.' % advice(code));
 }
 
+Error errorFromSqlite(int code, const QString &message, const QString &doing)
+{
+    return errorFrom(QSqlError(QString(), message, QSqlError::StatementError, QString::number(code)), doing);
+}
+
 Result<QSqlQuery> run(const QSqlDatabase &db, const QString &doing, const QString &statement,
                       const QVariantList &values)
 {

@@ -20,4 +20,7 @@ namespace portcullis::store::sql {
 // hold bound values.
 [[nodiscard]] Error errorFrom(const QSqlError &error, const QString &doing);
 
+// The same for a call to SQLite's own API: its (extended) result code and message (sqlite3_errmsg).
+[[nodiscard]] Error errorFromSqlite(int code, const QString &message, const QString &doing);
+
 } // namespace portcullis::store::sql

@@ -11,6 +11,7 @@
 #include "store/Database.h"
 #include "store/Migrations.h"
 #include "store/Sql.h"
+#include "store/SqliteHandle.h"
 #include "store/StoreError.h"
 
 using namespace portcullis;
@@ -222,6 +223,22 @@ private Q_SLOTS:
         QCOMPARE(count, 0);
         QTRY_VERIFY_WITH_TIMEOUT(!QSqlDatabase::contains(theirs), 5000); // removed as its thread ends
         QCOMPARE((*database)->connection()->connectionName(), mine);
+    }
+
+    // The event log's fast path: the sqlite3 handle under Qt's connection, given only when Qt's driver runs on the
+    // SQLite Portcullis links (on Debian, both the system libsqlite3), and never for a connection that is not open.
+    void givesTheSqliteHandleUnderAnOpenConnection()
+    {
+        test::TempDir dir;
+        auto database = Database::open(DatabaseLocation::sqliteFile(dir.filePath(QStringLiteral("t.db"))));
+        QVERIFY(database.has_value());
+        auto db = (*database)->connection();
+        QVERIFY(db.has_value());
+        QVERIFY(sqliteHandle(*db) != nullptr);
+        QSqlDatabase closed = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("never-opened"));
+        QVERIFY(sqliteHandle(closed) == nullptr);
+        closed = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("never-opened"));
     }
 };
 

@@ -233,6 +233,9 @@ private Q_SLOTS:
             events[at].sourceAddress = QStringLiteral("10.9.9.9");
             auto appended = log->append(events);
             QVERIFY(!appended.has_value());
+            const QString detail = appended.error().detail();
+            QVERIFY2(detail.startsWith(u"Writing security events to the log failed: ") && detail.contains(u"refused"),
+                     qPrintable(detail));
             QCOMPARE(*log->count(), 0);
         }
         QVERIFY(log->append(series(150)).has_value());
