@@ -6,12 +6,13 @@
 //   pipelined    DEPTH decisions, one EVALSHA each, per trip    vs DEPTH EVALSHAs per round trip
 //   batched      DEPTH decisions in one EVALSHA (decideMany)    vs DEPTH EVALSHAs per round trip
 // Rates are decisions (or EVALSHAs) per second. With its own server, the bench also prints the time inside Redis
-// per decision and per empty EVALSHA (INFO commandstats), which bounds the pipelined ratio. A Redis server is started
-// on a free loopback port unless --url names one (its data is not touched beyond portcullis:rl:bench* keys, which
-// expire).
+// per decision and per empty EVALSHA (INFO commandstats), which bounds the pipelined and batched ratios. A Redis
+// server is started on a free loopback port unless --url names one (its data is not touched beyond
+// portcullis:rl:bench* keys, which expire).
 //   BenchRedisRateLimit            about 1 s per side and case
 //   BenchRedisRateLimit --quick    a short run (the suite uses it to keep the bench working)
 //   BenchRedisRateLimit --url redis://127.0.0.1:6379
+//   BenchRedisRateLimit --mode sequential|pipelined|batched    one mode only
 
 #include <cstdio>
 #include <memory>
@@ -151,7 +152,7 @@ void run(const char *name, Algorithm algorithm, Mode mode, RedisRateLimitStore &
     rates.first *= depth;
     rates.second *= depth;
     bench::report(name, rates, 0.80);
-    if (!ownServer || mode != Mode::Pipelined)
+    if (!ownServer || mode == Mode::Sequential)
         return;
     // Where the time goes: Redis runs one command at a time, so with pipelining its time per EVALSHA bounds the
     // ratio. Measured apart (INFO commandstats does not tell scripts apart), on a server only this bench uses.
@@ -160,7 +161,7 @@ void run(const char *name, Algorithm algorithm, Mode mode, RedisRateLimitStore &
         (void)bench::rate(operation, secondsPerSide / bench::ROUNDS);
         return baseline.evalshaMicros();
     };
-    const double decision = inside(ours);
+    const double decision = inside(ours) / (mode == Mode::Batched ? depth : 1);
     const double empty = inside([&] { return baseline.call(depth); });
     std::printf("%-16s inside Redis: %.2f us per decision, %.2f us per empty EVALSHA\n", name, decision, empty);
 }
@@ -214,7 +215,11 @@ int main(int argc, char **argv)
         const char *name;
         Mode mode;
     } modes[] {{"sequential", Mode::Sequential}, {"pipelined", Mode::Pipelined}, {"batched", Mode::Batched}};
+    const qsizetype onlyAt = arguments.indexOf(QStringLiteral("--mode"));
+    const QString only = onlyAt > 0 ? arguments.value(onlyAt + 1) : QString();
     for (const auto &mode : modes) {
+        if (!only.isEmpty() && only != QLatin1String(mode.name))
+            continue;
         for (const auto &algorithm : algorithms) {
             const QByteArray name = QByteArray(algorithm.name) + ' ' + mode.name;
             run(name.constData(), algorithm.algorithm, mode.mode, **store, baseline, keys, secondsPerSide,
