@@ -180,27 +180,30 @@ void openBrowser(const QUrl &url, const QCommandLineParser &parser, const RunOpt
     io.err.flush();
 }
 
-// The profile a follow-up names with --profile, or the only saved one; empty after printing why there is none.
-QString chosenProfile(const QCommandLineParser &parser, const QCommandLineOption &option,
-                      engine::FlowProfiles &profiles, Io &io, const QString &usage)
+// The profile a follow-up works on: the one --profile names, or the only one saved.
+struct ChosenProfile
+{
+    QString name; // empty when there is none: then why was printed, and exitCode says how to end
+    int exitCode = EXIT_OK;
+};
+
+ChosenProfile chosenProfile(const QCommandLineParser &parser, const QCommandLineOption &option,
+                            engine::FlowProfiles &profiles, Io &io, const QString &usage)
 {
     if (parser.isSet(option)) {
         if (parser.value(option).isEmpty())
-            usageError(io, usage, QStringLiteral("--profile needs a name"));
-        return parser.value(option);
+            return {{}, usageError(io, usage, QStringLiteral("--profile needs a name"))};
+        return {parser.value(option)};
     }
     auto rows = profiles.list();
-    if (!rows) {
-        failure(io, rows.error());
-        return {};
-    }
-    if (rows->size() != 1) {
-        usageError(io, usage,
-                   rows->empty() ? QStringLiteral("no saved profile; run 'flow run' first")
-                                 : QStringLiteral("several profiles are saved; name one with --profile"));
-        return {};
-    }
-    return rows->front().profile.name;
+    if (!rows)
+        return {{}, failure(io, rows.error())};
+    if (rows->size() != 1)
+        return {{},
+                usageError(io, usage,
+                           rows->empty() ? QStringLiteral("no saved profile; run 'flow run' first")
+                                         : QStringLiteral("several profiles are saved; name one with --profile"))};
+    return {rows->front().profile.name};
 }
 
 } // namespace
@@ -388,9 +391,10 @@ int FlowCommand::followUp(const QStringList &arguments, Io &io)
     if (!workspace)
         return EXIT_FAILED;
     engine::FlowProfiles &profiles = workspace->flowProfiles();
-    const QString name = chosenProfile(parser, profileOption, profiles, io, usage);
-    if (name.isEmpty())
-        return EXIT_USAGE;
+    const ChosenProfile chosen = chosenProfile(parser, profileOption, profiles, io, usage);
+    if (chosen.name.isEmpty())
+        return chosen.exitCode;
+    const QString &name = chosen.name;
     auto saved = profiles.load(name);
     if (!saved)
         return saved.error().is(store::StoreError::NotFound) ? usageError(io, usage, saved.error().detail())
@@ -439,9 +443,10 @@ int FlowCommand::token(const QStringList &arguments, Io &io)
     if (!workspace)
         return EXIT_FAILED;
     engine::FlowProfiles &profiles = workspace->flowProfiles();
-    const QString name = chosenProfile(parser, profileOption, profiles, io, TOKEN_USAGE);
-    if (name.isEmpty())
-        return EXIT_USAGE;
+    const ChosenProfile chosen = chosenProfile(parser, profileOption, profiles, io, TOKEN_USAGE);
+    if (chosen.name.isEmpty())
+        return chosen.exitCode;
+    const QString &name = chosen.name;
     auto tokens = profiles.loadTokens(name);
     if (!tokens)
         return tokens.error().is(oauth::FlowError::StepOutOfOrder) ? failure(io, tokens.error().detail())

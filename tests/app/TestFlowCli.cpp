@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QStringBuilder>
 #include <QTest>
 
@@ -233,6 +235,28 @@ private Q_SLOTS:
         const Run show
             = run({QStringLiteral("flow"), QStringLiteral("profiles"), QStringLiteral("show"), QStringLiteral("jwt")});
         QVERIFY2(show.out.contains("private_key_jwt") && !show.out.contains("PRIVATE"), why(show).constData());
+    }
+
+    // A store that cannot list its profiles is a failure (exit 1) with the store's reason, not a usage error.
+    void anUnreadableProfileStoreExitsOne()
+    {
+        const Run created = run({QStringLiteral("flow"), QStringLiteral("profiles"), QStringLiteral("list")});
+        QVERIFY2(created.exitCode == 0, why(created).constData()); // the workspace exists
+        const auto rename = [this](const QString &from, const QString &to) {
+            const QString connection = QStringLiteral("damage");
+            bool done = false;
+            {
+                QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+                db.setDatabaseName(m_dir.filePath(QStringLiteral("ws/portcullis.db")));
+                done = db.open() && QSqlQuery(db).exec(u"ALTER TABLE " % from % u" RENAME TO " % to);
+            }
+            QSqlDatabase::removeDatabase(connection);
+            return done;
+        };
+        QVERIFY(rename(QStringLiteral("flow_profiles"), QStringLiteral("flow_profiles_away")));
+        const Run token = run({QStringLiteral("flow"), QStringLiteral("token")});
+        QVERIFY(rename(QStringLiteral("flow_profiles_away"), QStringLiteral("flow_profiles")));
+        QVERIFY2(token.exitCode == 1 && token.err.contains("flow_profiles"), why(token).constData());
     }
 
     void usageErrorsExitTwo_data()
