@@ -1,5 +1,7 @@
 #include "crypto/Jwa.h"
 
+#include <QStringList>
+
 namespace portcullis::crypto::jwa {
 
 namespace {
@@ -56,6 +58,14 @@ std::optional<Algorithm> fromName(QByteArrayView name)
 const char *name(Algorithm algorithm)
 {
     return info(algorithm).name;
+}
+
+QString names(const QList<Algorithm> &algorithms)
+{
+    QStringList joined;
+    for (Algorithm algorithm : algorithms)
+        joined << QLatin1String(name(algorithm));
+    return joined.join(QStringLiteral(", "));
 }
 
 KeyType keyType(Algorithm algorithm)

@@ -4,6 +4,7 @@
 
 #include <QByteArrayView>
 #include <QList>
+#include <QString>
 
 #include "crypto/Digest.h"
 
@@ -50,6 +51,8 @@ namespace jwa {
 // Exact, case-sensitive match on the registered name ("RS256"); anything else, including "none", is nullopt.
 [[nodiscard]] std::optional<Algorithm> fromName(QByteArrayView name);
 [[nodiscard]] const char *name(Algorithm algorithm);
+// The names joined for a message: "RS256, ES256".
+[[nodiscard]] QString names(const QList<Algorithm> &algorithms);
 [[nodiscard]] KeyType keyType(Algorithm algorithm);
 [[nodiscard]] DigestAlgorithm digest(Algorithm algorithm); // EdDSA hashes internally: reports SHA-512
 [[nodiscard]] bool isHmac(Algorithm algorithm);

@@ -33,14 +33,6 @@ QString quoted(QByteArrayView text)
     return u'"' + shown(text) + u'"';
 }
 
-QString algorithmList(const QList<Algorithm> &algorithms)
-{
-    QStringList names;
-    for (Algorithm algorithm : algorithms)
-        names << QLatin1String(crypto::jwa::name(algorithm));
-    return names.join(QStringLiteral(", "));
-}
-
 // A NumericDate claim (RFC 7519 §2): a JSON number of seconds, possibly fractional.
 Result<std::optional<qint64>> numericDate(const std::optional<JsonValue> &value, const char *name)
 {
@@ -169,11 +161,12 @@ Result<Algorithm> Verifier::checkHeader(const JsonValue &header, const std::opti
         return Error(JoseError::UnknownAlgorithm,
                      QStringLiteral("\"alg\": %1 is not a JWS algorithm Portcullis implements "
                                     "(names are case-sensitive: %2)")
-                         .arg(quoted(name), algorithmList(crypto::jwa::all())));
+                         .arg(quoted(name), crypto::jwa::names(crypto::jwa::all())));
     if (!m_policy.allowedAlgorithms.contains(*algorithm))
-        return Error(JoseError::AlgorithmNotAllowed,
-                     QStringLiteral("%1 is not allowed here (allowed: %2)")
-                         .arg(QLatin1String(crypto::jwa::name(*algorithm)), algorithmList(m_policy.allowedAlgorithms)));
+        return Error(
+            JoseError::AlgorithmNotAllowed,
+            QStringLiteral("%1 is not allowed here (allowed: %2)")
+                .arg(QLatin1String(crypto::jwa::name(*algorithm)), crypto::jwa::names(m_policy.allowedAlgorithms)));
 
     if (crit) {
         if (!crit->isArray() || crit->size() == 0)

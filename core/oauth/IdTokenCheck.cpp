@@ -43,14 +43,6 @@ QString quoted(QByteArrayView text)
     return u'"' + shown(text) + u'"';
 }
 
-QString algorithmList(const QList<Algorithm> &algorithms)
-{
-    QStringList names;
-    for (Algorithm algorithm : algorithms)
-        names << QLatin1String(crypto::jwa::name(algorithm));
-    return names.join(QStringLiteral(", "));
-}
-
 QString leewayNote(std::chrono::seconds leeway)
 {
     return QStringLiteral("leeway %1").arg(jose::timetext::span(leeway.count()));
@@ -182,7 +174,7 @@ void checkSignature(QByteArrayView token, const jose::CompactJws &jws, const jos
                                           "(allowed: %2): the provider's metadata does not offer it "
                                           "(id_token_signing_alg_values_supported), or the token was forged with "
                                           "another algorithm (algorithm confusion)")
-                               .arg(QLatin1String(algorithmName), algorithmList(allowed)));
+                               .arg(QLatin1String(algorithmName), crypto::jwa::names(allowed)));
     QString why;
     const std::optional<jose::JwkSet> keys = keysFor(*algorithm, jws, providerKeys, expect, &why);
     if (!keys)

@@ -66,6 +66,13 @@ class TestKey : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void namesJoinForMessages()
+    {
+        QCOMPARE(jwa::names({Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA}),
+                 QStringLiteral("RS256, ES256, EdDSA"));
+        QCOMPARE(jwa::names({}), QString());
+    }
+
     void signAndVerifyEveryAlgorithm_data()
     {
         QTest::addColumn<Algorithm>("algorithm");
