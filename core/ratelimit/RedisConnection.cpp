@@ -94,6 +94,7 @@ RedisConnection::RedisConnection(std::shared_ptr<const RedisEndpoint> endpoint, 
     : m_endpoint(std::move(endpoint))
     , m_options(options)
     , m_backoff(std::move(backoff))
+    , m_lookup(m_options.resolver)
 { }
 
 RedisConnection::~RedisConnection()
@@ -144,14 +145,40 @@ Result<void> RedisConnection::open()
 {
     const RedisEndpoint &endpoint = *m_endpoint;
     const timeval connectTimeout = toTimeval(m_options.connectTimeout);
-    m_context = endpoint.transport() == RedisEndpoint::Transport::Unix
-        ? redisConnectUnixWithTimeout(QFile::encodeName(endpoint.socketPath()).constData(), connectTimeout)
-        : redisConnectWithTimeout(endpoint.host().toUtf8().constData(), endpoint.port(), connectTimeout);
+    QString refused;
+    if (endpoint.transport() == RedisEndpoint::Transport::Unix) {
+        m_context = redisConnectUnixWithTimeout(QFile::encodeName(endpoint.socketPath()).constData(), connectTimeout);
+        if (!m_context)
+            return connectionFailed(RedisError::ConnectFailed, QStringLiteral("out of memory for a connection."));
+        if (m_context->err)
+            refused = QString::fromLocal8Bit(m_context->errstr);
+    } else {
+        // Resolved here, within the connect timeout: hiredis would call getaddrinfo() itself, without one.
+        auto addresses = m_lookup.resolve(endpoint.host(), m_options.connectTimeout);
+        if (!addresses)
+            return connectionFailed(RedisError::ConnectFailed,
+                                    addresses.error().detail()
+                                        % u". Check the host name in the Redis URL and this machine's DNS, or give "
+                                          u"an address instead.");
+        for (const QByteArray &address : *addresses) {
+            m_context = redisConnectWithTimeout(address.constData(), endpoint.port(), connectTimeout);
+            if (!m_context)
+                return connectionFailed(RedisError::ConnectFailed, QStringLiteral("out of memory for a connection."));
+            if (!m_context->err)
+                break;
+            refused = QString::fromLocal8Bit(m_context->errstr);
+            if (&address != &addresses->constLast()) {
+                redisFree(m_context);
+                m_context = nullptr;
+            }
+        }
+    }
     if (!m_context)
-        return connectionFailed(RedisError::ConnectFailed, QStringLiteral("out of memory for a connection."));
+        return connectionFailed(RedisError::ConnectFailed,
+                                u"no address for " % redaction::escapeUntrusted(endpoint.host(), 100) % u'.');
     if (m_context->err)
         return connectionFailed(RedisError::ConnectFailed,
-                                u"cannot connect (" % QString::fromLocal8Bit(m_context->errstr)
+                                u"cannot connect (" % refused
                                     % u"). Check that Redis is running there and that the URL is right.");
     if (redisSetTimeout(m_context, toTimeval(m_options.commandTimeout)) != REDIS_OK)
         return connectionFailed(RedisError::ConnectFailed, QStringLiteral("cannot set the command timeout."));

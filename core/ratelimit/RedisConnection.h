@@ -11,6 +11,7 @@
 #include <QString>
 
 #include "common/Result.h"
+#include "ratelimit/HostLookup.h"
 #include "ratelimit/RedisError.h"
 
 struct redisContext;
@@ -46,9 +47,9 @@ struct RedisReply
 using RedisCommand = std::span<const QByteArrayView>;
 
 // One blocking connection to Redis through hiredis. Not thread-safe: one thread uses it at a time.
-//  - Connects lazily (ensureConnected(), or the first command): the connect timeout bounds the TCP connect (a host
-//    name is resolved by the system resolver first, which has its own timeouts: prefer an address), then AUTH and
-//    SELECT when the URL asks for them. Every command is bounded by the command timeout.
+//  - Connects lazily (ensureConnected(), or the first command): the connect timeout bounds the host name lookup
+//    (HostLookup) and then the TCP connect to each address found, in the resolver's order, until one answers; then
+//    AUTH and SELECT when the URL asks for them. Every command is bounded by the command timeout.
 //  - Any failure of the connection itself (refused, reset, timed out, a malformed reply) drops it, so no reply can
 //    ever be matched to the wrong command, and tells the shared ReconnectBackoff; the next command reconnects once
 //    the backoff allows, and fails at once with RedisError::Unavailable until then.
@@ -63,6 +64,7 @@ public:
     {
         std::chrono::milliseconds connectTimeout {1000};
         std::chrono::milliseconds commandTimeout {1000};
+        HostLookup::Resolver resolver = HostLookup::systemResolve; // tests give a slow one
     };
 
     static constexpr std::size_t MAX_REPLY_STRING = std::size_t(1) << 20;
@@ -102,6 +104,7 @@ private:
     std::shared_ptr<const RedisEndpoint> m_endpoint;
     Options m_options;
     std::shared_ptr<ReconnectBackoff> m_backoff;
+    HostLookup m_lookup;
     redisContext *m_context = nullptr;
     quint64 m_connectCount = 0;
     quint64 m_repliesRead = 0; // on this connection

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -280,6 +281,73 @@ private Q_SLOTS:
             QVERIFY2(again.error().is(RedisError::Unavailable), qPrintable(again.error().toString()));
         }
         QVERIFY2(timer.elapsed() < 1000, qPrintable(QString::number(timer.elapsed())));
+    }
+
+    // A host name is looked up within the connect timeout, and each address tried in turn ("localhost" may come
+    // first as ::1, where this server does not listen).
+    void connectsByHostName()
+    {
+        auto store = makeStore(u"redis://localhost:" % QString::number(m_server->port()));
+        QVERIFY(store);
+        const RateLimitPolicy limited = policy(Algorithm::TokenBucket, 10, 1min);
+        auto decided = store->decide(limited, u"by-name");
+        QVERIFY2(decided.has_value(), test::why(decided).constData());
+        QVERIFY(decided->allowed);
+
+        // The first address refuses (the server listens on 127.0.0.1 only): the next one is tried.
+        auto options = quickOptions();
+        options.connection.resolver = [](const QByteArray &) -> Result<QList<QByteArray>> {
+            return QList<QByteArray> {QByteArrayLiteral("127.0.0.2"), QByteArrayLiteral("127.0.0.1")};
+        };
+        auto second = RedisRateLimitStore::create(
+            QString(u"redis://redis.example:" % QString::number(m_server->port())), m_systemClock, options);
+        QVERIFY(second.has_value());
+        decided = (*second)->decide(limited, u"by-name");
+        QVERIFY2(decided.has_value(), test::why(decided).constData());
+        QVERIFY(decided->allowed);
+    }
+
+    // A name server that never answers costs one decision the connect timeout, not the resolver's own tens of
+    // seconds; the decisions after it fail at once during the backoff.
+    void aLookupThatHangsFailsWithinTheConnectTimeout()
+    {
+        struct Gate
+        {
+            std::mutex mutex;
+            std::condition_variable changed;
+            bool open = false;
+        };
+        auto gate = std::make_shared<Gate>(); // shared with the lookup's thread, which outlives the call
+        auto options = quickOptions();
+        options.connection.resolver = [gate](const QByteArray &) -> Result<QList<QByteArray>> {
+            std::unique_lock lock(gate->mutex);
+            gate->changed.wait(lock, [&gate] { return gate->open; });
+            return QList<QByteArray> {QByteArrayLiteral("127.0.0.1")};
+        };
+        options.backoffInitial = 10s;
+        options.backoffMax = 10s;
+        auto store = RedisRateLimitStore::create(QString(u"redis://redis.example:" % QString::number(m_server->port())),
+                                                 m_systemClock, options);
+        QVERIFY(store.has_value());
+        const RateLimitPolicy limited = policy(Algorithm::SlidingCounter, 10, 1min);
+        QElapsedTimer timer;
+        timer.start();
+        const auto first = (*store)->decide(limited, u"k");
+        QVERIFY(!first.has_value());
+        QVERIFY2(first.error().is(RedisError::ConnectFailed), qPrintable(first.error().toString()));
+        QVERIFY2(first.error().detail().contains(u"cannot resolve redis.example within 300 ms"),
+                 qPrintable(first.error().detail()));
+        const auto again = (*store)->decide(limited, u"k");
+        QVERIFY2(again.error().is(RedisError::Unavailable), qPrintable(again.error().toString()));
+        QCOMPARE_LT(timer.elapsed(), 3000);
+        {
+            const std::lock_guard lock(gate->mutex);
+            gate->open = true;
+        }
+        gate->changed.notify_all();
+        store->reset();
+        options.connection.resolver = nullptr;
+        QTRY_COMPARE(gate.use_count(), 1); // the lookup's thread returned
     }
 
     void backoffGrowsAndResets()
