@@ -16,12 +16,21 @@
 
 namespace portcullis::ratelimit {
 
+namespace {
+
+// How long the answer of a lookup whose caller stopped waiting stays good for the next call.
+constexpr auto UNCLAIMED_ANSWER_LIFE = std::chrono::seconds(30);
+
+} // namespace
+
 struct HostLookup::Pending
 {
     QByteArray host;
     std::mutex mutex;
     std::condition_variable finished;
     std::optional<Result<QList<QByteArray>>> result; // set once, under mutex
+    std::chrono::steady_clock::time_point finishedAt; // under mutex
+    bool claimed = false; // under mutex: a call returned the result
 };
 
 Result<QList<QByteArray>> HostLookup::systemResolve(const QByteArray &host)
@@ -66,12 +75,16 @@ Result<QList<QByteArray>> HostLookup::resolve(const QString &host, std::chrono::
     if (QHostAddress literal; literal.setAddress(host))
         return QList<QByteArray> {host.toLatin1()};
     const QByteArray name = host.toUtf8();
-    // A lookup for this name still running from an earlier call is waited for again, not started twice.
+    // A lookup for this name still running from an earlier call is waited for again, not started twice; one that
+    // finished after its caller stopped waiting gives this call its answer (else a resolver that is always a little
+    // slower than the timeout would never be heard).
     const bool reuse = [&] {
         if (!m_pending || m_pending->host != name)
             return false;
         const std::lock_guard lock(m_pending->mutex);
-        return !m_pending->result.has_value();
+        return !m_pending->result.has_value()
+            || (!m_pending->claimed
+                && std::chrono::steady_clock::now() - m_pending->finishedAt < UNCLAIMED_ANSWER_LIFE);
     }();
     if (!reuse) {
         m_pending = std::make_shared<Pending>();
@@ -81,6 +94,7 @@ Result<QList<QByteArray>> HostLookup::resolve(const QString &host, std::chrono::
             {
                 const std::lock_guard lock(pending->mutex);
                 pending->result = std::move(result);
+                pending->finishedAt = std::chrono::steady_clock::now();
             }
             pending->finished.notify_all();
         }).detach();
@@ -91,6 +105,7 @@ Result<QList<QByteArray>> HostLookup::resolve(const QString &host, std::chrono::
                      u"cannot resolve " % redaction::escapeUntrusted(host, 100) % u" within "
                          % QString::number(timeout.count())
                          % u" ms (the system resolver is slow or cannot reach its name server)");
+    m_pending->claimed = true;
     return *m_pending->result;
 }
 

@@ -15,8 +15,9 @@ namespace portcullis::ratelimit {
 // Resolves a host name within a deadline. getaddrinfo() has no timeout of its own (with an unreachable name server
 // the resolver's retries take tens of seconds), and hiredis calls it inside redisConnect, on the thread that asked
 // for a rate-limit decision. Here the lookup runs on a thread of its own: a caller that stops waiting leaves it to
-// finish alone, and its next call waits for that same lookup instead of starting another. Addresses come back as
-// numeric text in the resolver's order; an address literal comes back at once, without a lookup.
+// finish alone, and its next call waits for that same lookup instead of starting another, or takes its answer if it
+// came meanwhile (within 30 s). Addresses come back as numeric text in the resolver's order; an address literal comes
+// back at once, without a lookup.
 class HostLookup
 {
 public:

@@ -1,6 +1,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include <QElapsedTimer>
 #include <QTest>
@@ -86,7 +87,8 @@ private Q_SLOTS:
     }
 
     // The caller waits no longer than its timeout, however long the resolver takes; a second call waits for the
-    // lookup already running instead of starting another; once it answers, the answer is used.
+    // lookup already running instead of starting another; once it answers, the answer is used, whether it came while
+    // a call waited or between calls.
     void aSlowResolverTimesOutAndIsNotStartedTwice()
     {
         HeldResolver held;
@@ -104,6 +106,7 @@ private Q_SLOTS:
         QCOMPARE(held.calls(), 1);
 
         held.release();
+        QTest::qWait(50); // the answer comes while nobody waits
         auto answered = lookup.resolve(QStringLiteral("redis.example"), 5s);
         QVERIFY2(answered.has_value(), test::why(answered).constData());
         QCOMPARE(*answered, QList<QByteArray> {"192.0.2.7"});
@@ -111,6 +114,28 @@ private Q_SLOTS:
         // A later call looks the name up again: addresses change.
         QVERIFY(lookup.resolve(QStringLiteral("redis.example"), 5s).has_value());
         QCOMPARE(held.calls(), 2);
+    }
+
+    // A name server a little slower than the timeout: every call times out, but the answer that came after one is
+    // the next one's, so a connection can still be made.
+    void aResolverSlowerThanTheTimeoutIsStillHeard()
+    {
+        std::atomic<int> calls {0};
+        HostLookup lookup([&calls](const QByteArray &) -> Result<QList<QByteArray>> {
+            ++calls;
+            std::this_thread::sleep_for(300ms);
+            return QList<QByteArray> {QByteArrayLiteral("192.0.2.8")};
+        });
+        QVERIFY(!lookup.resolve(QStringLiteral("redis.example"), 50ms).has_value());
+        QElapsedTimer retrying;
+        retrying.start();
+        bool heard = false;
+        while (!heard && retrying.elapsed() < 5000) {
+            QTest::qWait(100); // a reconnect's backoff
+            heard = lookup.resolve(QStringLiteral("redis.example"), 50ms).has_value();
+        }
+        QVERIFY(heard);
+        QCOMPARE(calls.load(), 1);
     }
 
     // A lookup the caller gave up on finishes on its own after the lookup object is gone.
